@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Braid: an Ethereum execution service. Layers point only downward; see ../shared/DESIGN.md.
+let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+  name: "Braid",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "braid", targets: ["braid"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CSecp256k1", pkgConfig: "libsecp256k1",
+      providers: [.apt(["libsecp256k1-dev"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .target(name: "BraidPrimitives", swiftSettings: optimize),
+    .target(
+      name: "BraidCrypto",
+      dependencies: ["BraidPrimitives", "CSecp256k1", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: optimize),
+    .target(name: "BraidTrie", dependencies: ["BraidPrimitives"], swiftSettings: optimize),
+    .target(name: "BraidEVM", dependencies: ["BraidPrimitives", "BraidCrypto"], swiftSettings: optimize),
+    .executableTarget(
+      name: "braid",
+      dependencies: [
+        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidTrie", "CZlib",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: optimize),
+    .testTarget(name: "BraidPrimitivesTests", dependencies: ["BraidPrimitives"]),
+    .testTarget(name: "BraidCryptoTests", dependencies: ["BraidCrypto", "BraidPrimitives"]),
+    .testTarget(name: "BraidTrieTests", dependencies: ["BraidTrie", "BraidPrimitives"]),
+    .testTarget(name: "BraidEVMTests", dependencies: ["BraidEVM", "BraidPrimitives", "BraidCrypto", "BraidTrie"]),
+  ]
+)

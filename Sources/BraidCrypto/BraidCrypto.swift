@@ -1,0 +1,1 @@
+/// Cryptographic primitives for the EVM: signature recovery, hashes and precompile math.

@@ -1,0 +1,1 @@
+/// The Cancun EVM: interpreter, gas schedule, precompiles and transaction processing.

@@ -1,0 +1,1 @@
+/// Merkle-Patricia trie roots for state, storage, transactions and receipts.

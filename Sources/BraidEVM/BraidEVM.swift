@@ -1,1 +1,0 @@
-/// The Cancun EVM: interpreter, gas schedule, precompiles and transaction processing.

@@ -20,7 +20,6 @@ public enum EVM {
     host.setNonce(si, nonce + 1)
     _ = host.warmAccount(tx.sender)
     _ = host.warmAccount(block.coinbase)  // EIP-3651
-    for p in Precompiles.addresses { _ = host.warmAccount(p) }
     for entry in tx.accessList {
       _ = host.warmAccount(entry.address)
       for key in entry.storageKeys { host.warmSlot(entry.address, key) }
@@ -70,7 +69,7 @@ public enum EVM {
     if accountNonce == .max { throw .nonceMax }
     // EIP-3607: a sender with deployed code cannot originate transactions.
     if !state.code(of: tx.sender).isEmpty { throw .senderNotEOA }
-    if tx.gasLimit > block.gasLimit { throw .gasLimitExceedsBlock }
+    if tx.gasLimit > block.gasLimit || tx.gasLimit > UInt64(Int64.max) { throw .gasLimitExceedsBlock }
     if tx.maxPriorityFeePerGas > tx.maxFeePerGas { throw .tipAboveFeeCap }
     if tx.maxFeePerGas < block.baseFee { throw .feeCapBelowBaseFee }
 

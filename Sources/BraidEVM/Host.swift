@@ -90,6 +90,8 @@ final class Host<S: StateReader> {
 
   /// Marks the account warm; returns true when it was cold (EIP-2929).
   @inline(__always) func warmAccount(_ a: Address) -> Bool {
+    // Precompiles are warm from the start of every transaction (EIP-2929).
+    if Precompiles.id(a) != nil { return false }
     let i = index(a)
     if accounts[i].warm { return false }
     accounts[i].warm = true

@@ -12,8 +12,6 @@ enum Precompiles {
     (a.hi | a.mid) == 0 && a.lo >= 1 && a.lo <= count ? Int(a.lo) : nil
   }
 
-  static var addresses: [Address] { (1...count).map { Address(hi: 0, mid: 0, lo: $0) } }
-
   static func run(_ id: Int, input: Bytes, gas: Int) -> FrameResult {
     let words = Gas.words(input.count)
     var cost: Int

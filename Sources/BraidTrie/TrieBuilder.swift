@@ -1,7 +1,8 @@
 /// The one-pass root computation over a sorted, duplicate-free key array. Every node is
 /// encoded straight into one shared RLP buffer at the position its parent needs it: a node
 /// is appended, and if its encoding is 32 bytes or longer it is hashed and replaced in
-/// place by the 33-byte string of its hash. So no node owns a buffer and no key is copied.
+/// place by the 33-byte string of its hash. So no node owns a buffer and
+/// the recursion passes index ranges, never slices of keys.
 import BraidPrimitives
 
 struct TrieBuilder {

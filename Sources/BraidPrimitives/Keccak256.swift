@@ -11,11 +11,11 @@ public enum Keccak256 {
   /// Hashes raw memory. Every other overload funnels into this one.
   public static func hash(_ data: UnsafeRawBufferPointer) -> Hash32 {
     var state = KeccakState()
-    var p = data.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!
+    var p = data.baseAddress
     var remaining = data.count
-    while remaining >= blockSize {
-      state.absorb(p)
-      p += blockSize
+    while remaining >= blockSize, let block = p {
+      state.absorb(block)
+      p = block + blockSize
       remaining -= blockSize
     }
     // The last, partial block (possibly empty) is copied into a zeroed stack block and
@@ -25,7 +25,7 @@ public enum Keccak256 {
                UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
       (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     withUnsafeMutableBytes(of: &last) { block in
-      if remaining > 0 { block.baseAddress!.copyMemory(from: p, byteCount: remaining) }
+      if remaining > 0, let tail = p { block.baseAddress!.copyMemory(from: tail, byteCount: remaining) }
       block[remaining] ^= 0x01
       block[blockSize - 1] ^= 0x80
       state.absorb(UnsafeRawPointer(block.baseAddress!))

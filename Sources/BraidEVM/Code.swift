@@ -1,13 +1,20 @@
 /// Contract code with its JUMPDEST analysis, computed once per code and shared.
 import BraidPrimitives
 
-/// Bytecode plus a bitmap of valid jump destinations. A class so that analysis is shared
-/// by every frame that runs the same code; immutable after init, hence Sendable.
-public final class Code: Sendable {
+/// Bytecode plus a bitmap of valid jump destinations, in a buffer padded with 32 zero
+/// bytes on each side so that the interpreter reads PUSH immediates and the byte past
+/// the end (an implicit STOP) without bounds checks.
+///
+/// `@unchecked Sendable`: the buffer is written only in `init` and freed only in `deinit`;
+/// in between it is read-only, so sharing across threads is safe.
+public final class Code: @unchecked Sendable {
   public let bytes: Bytes
   public let hash: Hash32
+  /// First code byte; 32 readable zero bytes precede it and follow the last one.
+  let ptr: UnsafeMutablePointer<UInt8>
+  let count: Int
   /// Bit i set when byte i is a JUMPDEST opcode and not inside PUSH data.
-  let jumpdests: [UInt64]
+  private let jumpdests: UnsafeMutablePointer<UInt64>
 
   public static let empty = Code(bytes: [], hash: .emptyCode)
 
@@ -18,24 +25,35 @@ public final class Code: Sendable {
   public init(bytes: Bytes, hash: Hash32) {
     self.bytes = bytes
     self.hash = hash
-    var map = [UInt64](repeating: 0, count: bytes.count / 64 + 1)
-    var i = 0
     let n = bytes.count
+    count = n
+    let base = UnsafeMutablePointer<UInt8>.allocate(capacity: n + 64)
+    base.initialize(repeating: 0, count: n + 64)
+    if n > 0 { bytes.withUnsafeBufferPointer { (base + 32).update(from: $0.baseAddress!, count: n) } }
+    ptr = base + 32
+    let words = n / 64 + 1
+    jumpdests = .allocate(capacity: words)
+    jumpdests.initialize(repeating: 0, count: words)
+    var i = 0
     while i < n {
       let op = bytes[i]
       if op == 0x5b {
-        map[i >> 6] |= 1 << UInt64(i & 63)
+        jumpdests[i >> 6] |= 1 << UInt64(i & 63)
       } else if op >= 0x60 && op <= 0x7f {
         i += Int(op - 0x5f)
       }
       i += 1
     }
-    self.jumpdests = map
   }
 
-  @inline(__always) public var isEmpty: Bool { bytes.isEmpty }
+  deinit {
+    (ptr - 32).deallocate()
+    jumpdests.deallocate()
+  }
+
+  @inline(__always) public var isEmpty: Bool { count == 0 }
 
   @inline(__always) func isJumpdest(_ pc: Int) -> Bool {
-    pc < bytes.count && (jumpdests[pc >> 6] >> UInt64(pc & 63)) & 1 == 1
+    pc < count && (jumpdests[pc >> 6] >> UInt64(pc & 63)) & 1 == 1
   }
 }

@@ -1,0 +1,161 @@
+/// `braid bench execute`: times block execution on the standard benchmark blocks and checks
+/// the result against py-evm's, printing the same keys as ../shared/bench/revm_peer.py so
+/// the two lines compare directly.
+import ArgumentParser
+import BraidEVM
+import BraidPrimitives
+import Foundation
+
+struct BenchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench", abstract: "Benchmarks.", subcommands: [BenchExecuteCommand.self])
+}
+
+struct BenchExecuteCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "execute",
+    abstract: "Time block execution on benchmark blocks (.json or .json.gz) and verify the result.")
+
+  @Option(help: "Comma-separated thread counts; 0 is the sequential executor.")
+  var threads = "0"
+
+  @Option(help: "Timed runs per thread count; the median is reported.")
+  var runs = 5
+
+  @Flag(help: "One JSON object per line, with the keys revm_peer.py prints.")
+  var json = false
+
+  @Argument(help: "Benchmark block files.")
+  var blocks: [String]
+
+  func validate() throws {
+    guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+    _ = try threadCounts()
+  }
+
+  private func threadCounts() throws(ValidationError) -> [Int] {
+    var counts: [Int] = []
+    for part in threads.split(separator: ",", omittingEmptySubsequences: false) {
+      guard let n = Int(part.trimmingCharacters(in: .whitespaces)), n >= 0 else {
+        throw ValidationError("--threads: '\(part)' is not a thread count")
+      }
+      counts.append(n)
+    }
+    return counts
+  }
+
+  func run() throws {
+    let counts = try threadCounts()
+    if let parallel = counts.first(where: { $0 != 0 }) {
+      throw InputError("--threads \(parallel): parallel execution is not implemented yet (Block-STM)")
+    }
+    var allVerified = true
+    for path in blocks {
+      let block = try BenchBlock(path: path)
+      for threadCount in counts {
+        let measurement = try measureSequential(block)
+        print(json ? measurement.jsonLine(threads: threadCount) : measurement.textLine(threads: threadCount))
+        if !measurement.mismatches.isEmpty {
+          allVerified = false
+          for mismatch in measurement.mismatches { printError("\(block.name): \(mismatch)") }
+        }
+      }
+    }
+    if !allVerified { throw ExitCode(1) }
+  }
+
+  /// Runs the block `runs` times on a fresh copy of the pre-state, timing only execution;
+  /// roots are computed once afterwards, for verification.
+  private func measureSequential(_ block: BenchBlock) throws(InputError) -> Measurement {
+    let executor = SequentialExecutor(block: block.env)
+    let clock = ContinuousClock()
+    var times: [Double] = []
+    var finalState = block.pre
+    var receipts: [Receipt] = []
+    for _ in 0..<runs {
+      var state = block.pre.deepCopy()
+      let start = clock.now
+      do {
+        receipts = try executor.execute(block.transactions, on: &state)
+      } catch {
+        throw InputError("\(block.name): \(error)")
+      }
+      let elapsed = start.duration(to: clock.now).components
+      times.append(Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
+      finalState = state
+    }
+    times.sort()
+    return Measurement(
+      block: block, seconds: times[times.count / 2], gasUsed: receipts.last?.cumulativeGasUsed ?? 0,
+      mismatches: Self.verify(block, state: finalState, receipts: receipts))
+  }
+
+  /// What differs from py-evm's result: empty when the block verified.
+  private static func verify(_ block: BenchBlock, state: InMemoryState, receipts: [Receipt]) -> [String] {
+    var mismatches: [String] = []
+    let stateRoot = state.stateRoot()
+    if stateRoot != block.expectedStateRoot {
+      mismatches.append("state root: expected \(block.expectedStateRoot), got \(stateRoot)")
+    }
+    let receiptsRoot = Receipt.root(receipts)
+    if receiptsRoot != block.expectedReceiptsRoot {
+      mismatches.append("receipts root: expected \(block.expectedReceiptsRoot), got \(receiptsRoot)")
+    }
+    let gasUsed = receipts.last?.cumulativeGasUsed ?? 0
+    if gasUsed != block.expectedGasUsed {
+      mismatches.append("gas used: expected \(block.expectedGasUsed), got \(gasUsed)")
+    }
+    if receipts.count != block.expectedReceipts.count {
+      mismatches.append("receipts: expected \(block.expectedReceipts.count), got \(receipts.count)")
+    }
+    if let i = zip(receipts, block.expectedReceipts).enumerated().first(where: { _, pair in
+      pair.0.success != pair.1.success || pair.0.gasUsed != pair.1.gasUsed
+    })?.offset {
+      let (got, expected) = (receipts[i], block.expectedReceipts[i])
+      mismatches.append(
+        "first differing receipt \(i): expected status \(expected.success ? 1 : 0) gas \(expected.gasUsed), "
+          + "got status \(got.success ? 1 : 0) gas \(got.gasUsed)")
+    }
+    return mismatches
+  }
+}
+
+private struct Measurement {
+  let block: BenchBlock
+  let seconds: Double
+  let gasUsed: UInt64
+  let mismatches: [String]
+
+  // A clock that reads zero for an empty block must not turn into a division by zero.
+  private var timed: Double { max(seconds, 1e-9) }
+  var tps: Int { Int((Double(block.transactions.count) / timed).rounded()) }
+  var gasPerSecond: Int { Int((Double(gasUsed) / timed).rounded()) }
+
+  func jsonLine(threads: Int) -> String {
+    let seconds = (self.seconds * 1e6).rounded() / 1e6
+    return "{\"engine\": \"braid\", \"block\": \"\(block.name)\", \"threads\": \(threads), "
+      + "\"txs\": \(block.transactions.count), \"seconds\": \(seconds), \"tps\": \(tps), "
+      + "\"gas_per_second\": \(gasPerSecond), \"verified\": \(mismatches.isEmpty)}"
+  }
+
+  func textLine(threads: Int) -> String {
+    let mode = threads == 0 ? "sequential" : "\(threads) threads"
+    return "\(block.name): \(mode), \(block.transactions.count) txs in \(String(format: "%.6f", seconds)) s "
+      + "(median), \(tps) tps, \(gasPerSecond) gas/s, " + (mismatches.isEmpty ? "verified" : "NOT VERIFIED")
+  }
+}
+
+extension InMemoryState {
+  /// A copy sharing no storage buffers with `self`, so that copy-on-write does not copy a
+  /// large contract's storage inside the timed region on its first write.
+  fileprivate func deepCopy() -> InMemoryState {
+    var copy: [Address: AccountState] = [:]
+    copy.reserveCapacity(accounts.count)
+    for (address, account) in accounts {
+      var fresh = account
+      fresh.storage = Dictionary(uniqueKeysWithValues: account.storage.map { ($0.key, $0.value) })
+      copy[address] = fresh
+    }
+    return InMemoryState(accounts: copy)
+  }
+}

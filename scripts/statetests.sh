@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Conformance check: unpacks the GeneralStateTests fixtures into a temporary folder, runs
+# `braid statetest` over the dev set and then the optional set, then verifies two benchmark
+# blocks end to end. Exits non-zero on the first failing step.
+# Usage: scripts/statetests.sh [--dev-only]   (SHARED, BRAID override the defaults)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+SHARED=${SHARED:-../shared}
+BRAID=${BRAID:-.build/release/braid}
+fixtures="$SHARED/fixtures/ethereum-tests"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+mkdir "$tmp/dev"
+tar xzf "$fixtures/GeneralStateTests-dev.tar.gz" -C "$tmp/dev"
+echo "== statetest: dev set"
+"$BRAID" statetest "$tmp/dev/GeneralStateTests"
+
+if [ "${1:-}" = "--dev-only" ]; then exit 0; fi
+
+mkdir "$tmp/optional"
+tar xzf "$fixtures/GeneralStateTests-optional.tar.gz" -C "$tmp/optional"
+echo "== statetest: optional set"
+"$BRAID" statetest "$tmp/optional/GeneralStateTests"
+
+echo "== bench: verify two blocks"
+"$BRAID" bench execute --runs 1 "$SHARED/bench/blocks/erc20-10000.json.gz" "$SHARED/bench/blocks/transfers-10000.json.gz"

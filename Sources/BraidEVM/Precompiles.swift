@@ -39,13 +39,13 @@ enum Precompiles {
     switch id {
     case 1: output = ecrecover(input)
     case 2: output = Hashes.sha256(input)
-    case 3: output = Bytes(repeating: 0, count: 12) + RIPEMD160.hash(input)
+    case 3: output = Bytes(repeating: 0, count: 12) + Hashes.ripemd160(input)
     case 4: output = input
     case 5: output = ModExp.run(input: input)
     case 6: output = BN254.add(input)
     case 7: output = BN254.mul(input)
     case 8: output = input.count % 192 == 0 ? BN254.pairing(input) : nil
-    default: output = Blake2F.compress(input)
+    default: output = Blake2F.compress(input: input)
     }
     guard let out = output else { return .failed() }
     return FrameResult(status: .success, gasLeft: left, output: out)

@@ -30,7 +30,7 @@ struct Receipt: Sendable {
   }
 
   static func root(_ receipts: [Receipt]) -> Hash32 {
-    StateTrie.orderedRoot(receipts.map(\.encoded))
+    MerklePatriciaTrie.orderedRoot(receipts.map(\.encoded))
   }
 }
 

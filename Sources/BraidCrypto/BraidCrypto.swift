@@ -1,1 +1,0 @@
-/// Cryptographic primitives for the EVM: signature recovery, hashes and precompile math.

@@ -45,7 +45,7 @@ extension StateTest {
 
     let root = state.stateRoot()
     if root != c.stateRoot {
-      return .failed("state root: expected \(c.stateRoot), got \(root)")
+      return .failed("state root: expected \(c.stateRoot), got \(root)" + Self.dump(state))
     }
     let logsHash = logs.rlpHash
     if logsHash != c.logsHash {
@@ -53,4 +53,20 @@ extension StateTest {
     }
     return .passed
   }
+
+  /// With BRAID_STATETEST_DUMP set, a failing case also prints its post-state, for
+  /// comparing against another client's.
+  static func dump(_ state: InMemoryState) -> String {
+    guard getenv("BRAID_STATETEST_DUMP") != nil else { return "" }
+    var out = ""
+    for (a, acc) in state.accounts.sorted(by: { $0.key < $1.key }) {
+      out += "\n  \(a) balance=\(acc.balance) nonce=\(acc.nonce) code=\(acc.code.bytes.count)B"
+      for (k, v) in acc.storage.sorted(by: { $0.key < $1.key }) { out += "\n    [\(k)] = \(v)" }
+    }
+    return out
+  }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif

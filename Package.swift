@@ -2,7 +2,9 @@
 import PackageDescription
 
 /// Braid: an Ethereum execution service. Layers point only downward; see ../shared/DESIGN.md.
-let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+let optimize: [SwiftSetting] = [
+  .unsafeFlags(["-Ounchecked", "-wmo", "-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release))
+]
 
 let package = Package(
   name: "Braid",

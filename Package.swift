@@ -28,10 +28,13 @@ let package = Package(
       swiftSettings: optimize),
     .target(name: "BraidTrie", dependencies: ["BraidPrimitives"], swiftSettings: optimize),
     .target(name: "BraidEVM", dependencies: ["BraidPrimitives", "BraidCrypto"], swiftSettings: optimize),
+    .target(
+      name: "BraidExecution", dependencies: ["BraidPrimitives", "BraidEVM", "BraidTrie", "BraidBlockSTM"],
+      swiftSettings: optimize),
     .executableTarget(
       name: "braid",
       dependencies: [
-        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidTrie", "CZlib",
+        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidTrie", "BraidExecution", "CZlib",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: optimize),
@@ -39,5 +42,7 @@ let package = Package(
     .testTarget(name: "BraidCryptoTests", dependencies: ["BraidCrypto", "BraidPrimitives"]),
     .testTarget(name: "BraidTrieTests", dependencies: ["BraidTrie", "BraidPrimitives"]),
     .testTarget(name: "BraidEVMTests", dependencies: ["BraidEVM", "BraidPrimitives", "BraidCrypto", "BraidTrie"]),
+    .testTarget(
+      name: "BraidExecutionTests", dependencies: ["BraidExecution", "BraidEVM", "BraidPrimitives", "BraidBlockSTM"]),
   ]
 )

@@ -27,6 +27,7 @@ let package = Package(
       dependencies: ["BraidPrimitives", "CSecp256k1", .product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: optimize),
     .target(name: "BraidTrie", dependencies: ["BraidPrimitives"], swiftSettings: optimize),
+    .target(name: "BraidBlockSTM", swiftSettings: optimize),
     .target(name: "BraidEVM", dependencies: ["BraidPrimitives", "BraidCrypto"], swiftSettings: optimize),
     .target(
       name: "BraidExecution", dependencies: ["BraidPrimitives", "BraidEVM", "BraidTrie", "BraidBlockSTM"],
@@ -41,6 +42,7 @@ let package = Package(
     .testTarget(name: "BraidPrimitivesTests", dependencies: ["BraidPrimitives"]),
     .testTarget(name: "BraidCryptoTests", dependencies: ["BraidCrypto", "BraidPrimitives"]),
     .testTarget(name: "BraidTrieTests", dependencies: ["BraidTrie", "BraidPrimitives"]),
+    .testTarget(name: "BraidBlockSTMTests", dependencies: ["BraidBlockSTM"]),
     .testTarget(name: "BraidEVMTests", dependencies: ["BraidEVM", "BraidPrimitives", "BraidCrypto", "BraidTrie"]),
     .testTarget(
       name: "BraidExecutionTests", dependencies: ["BraidExecution", "BraidEVM", "BraidPrimitives", "BraidBlockSTM"]),

@@ -59,7 +59,7 @@ struct EVMBlockVM: BlockSTMVM {
       }
       let reader = VersionedStateReader(view: p, pre: pre)
       let result: ExecutionResult
-      do {
+      do throws(TransactionError) {
         result = try EVM.execute(tx, block: block, state: reader)
       } catch {
         // An invalid verdict reached on values read after a dependency is meaningless.

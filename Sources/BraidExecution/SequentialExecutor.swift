@@ -15,7 +15,7 @@ enum SequentialExecutor {
         outcomes.append(.excluded(.gasLimitExceedsBlock))
         continue
       }
-      do {
+      do throws(TransactionError) {
         let r = try EVM.execute(tx, block: block, state: state)
         state.apply(r.diff)
         blockGasUsed += r.gasUsed

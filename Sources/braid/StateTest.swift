@@ -2,6 +2,7 @@
 /// and the post cases of one fork. Format: ../shared/fixtures/ethereum-tests/README.md.
 import BraidCrypto
 import BraidEVM
+import BraidExecution
 import BraidPrimitives
 import Foundation
 

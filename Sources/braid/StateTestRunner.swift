@@ -2,6 +2,7 @@
 /// nothing, when it is invalid), credit 0 wei to the coinbase, then compare the state root
 /// and the logs hash with the fixture.
 import BraidEVM
+import BraidExecution
 import BraidPrimitives
 
 enum CaseOutcome: Sendable {

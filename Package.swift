@@ -36,6 +36,7 @@ let package = Package(
     .testTarget(name: "BraidPrimitivesTests", dependencies: ["BraidPrimitives"]),
     .testTarget(name: "BraidCryptoTests", dependencies: ["BraidCrypto", "BraidPrimitives"]),
     .testTarget(name: "BraidTrieTests", dependencies: ["BraidTrie", "BraidPrimitives"]),
+    .testTarget(name: "BraidCLITests", dependencies: ["braid", "BraidEVM", "BraidPrimitives"]),
     .testTarget(name: "BraidEVMTests", dependencies: ["BraidEVM", "BraidPrimitives", "BraidCrypto", "BraidTrie"]),
   ]
 )

@@ -1,16 +1,16 @@
 /// Contract code with its JUMPDEST analysis, computed once per code and shared.
 import BraidPrimitives
 
-/// Bytecode plus a bitmap of valid jump destinations, in a buffer padded with 32 zero
-/// bytes on each side so that the interpreter reads PUSH immediates and the byte past
-/// the end (an implicit STOP) without bounds checks.
+/// Bytecode plus a bitmap of valid jump destinations, in a buffer padded with zero bytes
+/// (32 before, 64 after) so that the interpreter reads PUSH immediates and the opcode
+/// after a truncated PUSH32 at the very end (an implicit STOP) without bounds checks.
 ///
 /// `@unchecked Sendable`: the buffer is written only in `init` and freed only in `deinit`;
 /// in between it is read-only, so sharing across threads is safe.
 public final class Code: @unchecked Sendable {
   public let bytes: Bytes
   public let hash: Hash32
-  /// First code byte; 32 readable zero bytes precede it and follow the last one.
+  /// First code byte; 32 readable zero bytes precede it and 64 follow the last one.
   let ptr: UnsafeMutablePointer<UInt8>
   let count: Int
   /// Bit i set when byte i is a JUMPDEST opcode and not inside PUSH data.
@@ -27,8 +27,8 @@ public final class Code: @unchecked Sendable {
     self.hash = hash
     let n = bytes.count
     count = n
-    let base = UnsafeMutablePointer<UInt8>.allocate(capacity: n + 64)
-    base.initialize(repeating: 0, count: n + 64)
+    let base = UnsafeMutablePointer<UInt8>.allocate(capacity: n + 96)
+    base.initialize(repeating: 0, count: n + 96)
     if n > 0 { bytes.withUnsafeBufferPointer { (base + 32).update(from: $0.baseAddress!, count: n) } }
     ptr = base + 32
     let words = n / 64 + 1

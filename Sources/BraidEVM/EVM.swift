@@ -15,8 +15,8 @@ public enum EVM {
 
     // Pre-execute.
     let si = host.index(tx.sender)
-    host.setBalance(si, host.accounts[si].balance &- checked.upfrontCost)
-    let nonce = host.accounts[si].nonce
+    host.setBalance(si, host.balance(si) &- checked.upfrontCost)
+    let nonce = host.nonce(si)
     host.setNonce(si, nonce + 1)
     _ = host.warmAccount(tx.sender)
     _ = host.warmAccount(block.coinbase)  // EIP-3651
@@ -43,9 +43,9 @@ public enum EVM {
     var gasUsed = Int(tx.gasLimit) - r.gasLeft
     gasUsed -= min(host.refund, gasUsed / Gas.maxRefundQuotient)
     let returned = UInt256(UInt64(Int(tx.gasLimit) - gasUsed)) &* checked.gasPrice
-    host.setBalance(si, host.accounts[si].balance &+ returned)
+    host.setBalance(si, host.balance(si) &+ returned)
     let tip = checked.gasPrice &- block.baseFee
-    host.addBalance(block.coinbase, UInt256(UInt64(gasUsed)) &* tip)
+    host.addBalance(host.index(block.coinbase), UInt256(UInt64(gasUsed)) &* tip)
 
     return ExecutionResult(
       success: r.status == .success, gasUsed: UInt64(gasUsed), effectiveGasPrice: checked.gasPrice,

@@ -35,27 +35,27 @@ public struct InMemoryState: StateReader, Sendable {
   /// What go-ethereum's state-test runner uses: keccak256 of the number in decimal.
   public func blockHash(number: UInt64) -> Hash32 { Keccak256.hash(Array(String(number).utf8)) }
 
-  /// Applies a transaction's changes in place.
+  /// Applies a transaction's changes in place. Accounts are mutated through the
+  /// dictionary's in-place accessor: copying an `AccountState` out and back would copy its
+  /// whole storage dictionary on every write.
   public mutating func apply(_ diff: StateDiff) {
     for (address, change) in diff.accounts {
-      var account: AccountState
       if change.deleted {
         accounts[address] = nil
-        guard change.balance != nil || change.nonce != nil || change.code != nil || !change.storage.isEmpty else {
-          continue
-        }
-        account = AccountState()
-      } else {
-        account = accounts[address] ?? AccountState()
+        continue
       }
-      if change.storageCleared { account.storage = [:] }
-      if let b = change.balance { account.balance = b }
-      if let n = change.nonce { account.nonce = n }
-      if let c = change.code { account.code = c }
-      for (slot, value) in change.storage {
-        account.storage[slot] = value.isZero ? nil : value
-      }
-      accounts[address] = account
+      Self.update(&accounts[address, default: AccountState()], with: change)
+    }
+  }
+
+  private static func update(_ account: inout AccountState, with change: AccountChange) {
+    if change.storageCleared { account.storage = [:] }
+    if let b = change.balance { account.balance = b }
+    if let d = change.balanceDelta { account.balance = account.balance &+ d }
+    if let n = change.nonce { account.nonce = n }
+    if let c = change.code { account.code = c }
+    for (slot, value) in change.storage {
+      account.storage[slot] = value.isZero ? nil : value
     }
   }
 }

@@ -2,6 +2,7 @@
 /// nothing, when it is invalid), credit 0 wei to the coinbase, then compare the state root
 /// and the logs hash with the fixture.
 import BraidEVM
+import BraidExecution
 import BraidPrimitives
 
 enum CaseOutcome: Sendable {
@@ -18,6 +19,9 @@ extension StateTest {
     var rejection: String?
     do {
       let tx = try transaction.get().build(c)
+      if c.expectException == nil, let raw = c.txBytes, let mismatch = Self.crossCheck(raw, against: tx) {
+        return .failed("txbytes: \(mismatch)")
+      }
       let result = try EVM.execute(tx, block: env, state: state)
       state.apply(result.diff)
       logs = result.logs
@@ -45,7 +49,7 @@ extension StateTest {
 
     let root = state.stateRoot()
     if root != c.stateRoot {
-      return .failed("state root: expected \(c.stateRoot), got \(root)")
+      return .failed("state root: expected \(c.stateRoot), got \(root)" + Self.dump(state))
     }
     let logsHash = logs.rlpHash
     if logsHash != c.logsHash {
@@ -53,4 +57,40 @@ extension StateTest {
     }
     return .passed
   }
+
+  /// Decodes the fixture's signed bytes and compares them with the transaction built from
+  /// the JSON fields: the decoder and sender recovery get the whole suite as test vectors.
+  static func crossCheck(_ raw: Bytes, against tx: Transaction) -> String? {
+    let decoded: Transaction
+    do {
+      decoded = try SignedTransaction.decode(raw).transaction
+    } catch {
+      return "does not decode: \(error)"
+    }
+    if decoded.sender != tx.sender { return "recovered sender \(decoded.sender), expected \(tx.sender)" }
+    if decoded.nonce != tx.nonce || decoded.gasLimit != tx.gasLimit || decoded.to != tx.to || decoded.value != tx.value
+      || decoded.data != tx.data || decoded.maxFeePerGas != tx.maxFeePerGas
+      || decoded.maxPriorityFeePerGas != tx.maxPriorityFeePerGas || decoded.accessList != tx.accessList
+      || decoded.blobVersionedHashes != tx.blobVersionedHashes || decoded.maxFeePerBlobGas != tx.maxFeePerBlobGas
+    {
+      return "decoded fields differ from the fixture's"
+    }
+    return nil
+  }
+
+  /// With BRAID_STATETEST_DUMP set, a failing case also prints its post-state, for
+  /// comparing against another client's.
+  static func dump(_ state: InMemoryState) -> String {
+    guard getenv("BRAID_STATETEST_DUMP") != nil else { return "" }
+    var out = ""
+    for (a, acc) in state.accounts.sorted(by: { $0.key < $1.key }) {
+      out += "\n  \(a) balance=\(acc.balance) nonce=\(acc.nonce) code=\(acc.code.bytes.count)B"
+      for (k, v) in acc.storage.sorted(by: { $0.key < $1.key }) { out += "\n    [\(k)] = \(v)" }
+    }
+    return out
+  }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -6,6 +6,8 @@ import BraidPrimitives
 struct SlotKey: Hashable {
   var address: Address
   var slot: UInt256
+
+  func hash(into hasher: inout Hasher) { hasher.combine(address.mixed ^ slot.mixed.rotateLeft(29)) }
 }
 
 struct StorageSlot {
@@ -61,7 +63,8 @@ final class Host<S: StateReader> {
   let state: S
   let block: BlockEnv
   let origin: Address
-  let gasPrice: UInt256
+  /// Set once the transaction is validated.
+  var gasPrice: UInt256 = .zero
   let blobHashes: [Hash32]
 
   var accounts: [CachedAccount] = []
@@ -72,11 +75,10 @@ final class Host<S: StateReader> {
   var logs: [Log] = []
   var refund = 0
 
-  init(state: S, block: BlockEnv, origin: Address, gasPrice: UInt256, blobHashes: [Hash32]) {
+  init(state: S, block: BlockEnv, origin: Address, blobHashes: [Hash32]) {
     self.state = state
     self.block = block
     self.origin = origin
-    self.gasPrice = gasPrice
     self.blobHashes = blobHashes
     journal.reserveCapacity(64)
   }

@@ -64,7 +64,16 @@ struct EVMBlockVM: BlockSTMVM {
       } catch {
         // An invalid verdict reached on values read after a dependency is meaningless.
         if p.pointee.blockingTxn != nil { return .dependency }
-        return .done(writes: tracksGasPool ? [(.blockGasUsed, .delta(.zero))] : [], output: .excluded(error))
+        // Write back the sender's nonce as read: a no-op once validated, but it keeps the
+        // write set of every incarnation the same. Otherwise a speculative "nonce too
+        // high" writes nothing, its re-execution writes a new key, and Block-STM must
+        // revalidate every later transaction; and later transactions of the same sender
+        // would find no ESTIMATE to wait on.
+        let nonce = reader.nonce(of: tx.sender)
+        if p.pointee.blockingTxn != nil { return .dependency }
+        var writes: [(StateKey, WriteOp<EVMBlockVM>)] = [(.nonce(tx.sender), .value(.word(UInt256(nonce))))]
+        if tracksGasPool { writes.append((.blockGasUsed, .delta(.zero))) }
+        return .done(writes: writes, output: .excluded(error))
       }
       if p.pointee.blockingTxn != nil { return .dependency }
       var writes = Self.writes(of: result.diff)

@@ -60,6 +60,20 @@
 /// `k` takes to collect its dependents, so a wake-up is never lost: if `k` has finished by
 /// then, the reader re-executes at once instead of waiting.
 ///
+/// ## Waiting in place, and learned estimates
+/// Two refinements of the paper, both switchable (`BlockSTMOptions`) and neither affecting
+/// the result, only the work wasted on the way. First, when the blocker of an ESTIMATE is
+/// being executed at that very moment, the reader waits for that execution to finish and
+/// reads the new value, instead of throwing its incarnation away; this cannot deadlock,
+/// because a worker only ever waits for a lower transaction that another worker is
+/// executing, so every chain of waits ends at a worker that is running. Second, a first
+/// incarnation leaves no ESTIMATEs, so on a key that every transaction writes (a counter,
+/// one sender's nonce, a single pool) the transaction right above a running one would read a
+/// value about to be overwritten, execute in vain, and cascade. When the highest writers of a
+/// key sit just below the reader and its immediate predecessor, being executed, has not
+/// written it yet, the reader waits for the predecessor first: a fully dependent block then
+/// runs as a pipeline rather than as waves of aborts.
+///
 /// ## Knowing when the block is done
 /// `num_active_tasks` counts tasks handed out and not finished; `decrease_cnt` counts every
 /// time an index moved back. The block is done when both indices are past the last
@@ -86,24 +100,21 @@
 /// allow, an ESTIMATE left when the block is done, a VM reporting a dependency it did not
 /// read) are bugs: they stop the process with a message naming the transaction.
 public enum BlockSTM {
-  /// The stack each worker thread gets: room for a VM that recurses deeply (the EVM, once per
-  /// call frame). Address space only, until used.
-  public static var defaultStackSize: Int { WorkerThreads.defaultStackSize }
-
   /// Runs `count` transactions on `threads` worker threads (threads >= 1; the caller's thread
   /// may be one of them). Returns exactly what sequential execution in index order produces.
   ///
-  /// Every worker runs on a fresh thread with a `stackSize`-byte stack; the caller waits.
-  /// More workers than transactions would only ever idle, so at most `count` are started.
+  /// Every worker runs on a fresh thread with a large stack (`options.stackSize`); the caller
+  /// waits. More workers than transactions would only ever idle, so at most `count` start.
   @inlinable
   public static func execute<VM: BlockSTMVM>(
-    _ vm: VM, count: Int, threads: Int, stackSize: Int = BlockSTM.defaultStackSize
+    _ vm: VM, count: Int, threads: Int, options: BlockSTMOptions = BlockSTMOptions()
   ) -> BlockSTMResult<VM> {
     guard threads >= 1 else { invariantViolation("BlockSTM.execute needs threads >= 1, got \(threads)") }
     guard count >= 0 else { invariantViolation("BlockSTM.execute needs count >= 0, got \(count)") }
     if count == 0 { return BlockSTMResult(outputs: [], writes: [], finalValues: [:], stats: BlockSTMStats()) }
-    let executor = Executor(vm: vm, count: count)
-    WorkerThreads.run(count: min(threads, count), stackSize: stackSize) { _ in executor.work() }
+    let workers = min(threads, count)
+    let executor = Executor(vm: vm, count: count, workers: workers, options: options)
+    WorkerThreads.run(count: workers, stackSize: options.stackSize) { _ in executor.work() }
     return executor.result()
   }
 
@@ -120,8 +131,10 @@ public enum BlockSTM {
     writes.reserveCapacity(count)
     for txn in 0..<count {
       state.readsSinceReset = 0
-      var view = ReadView<VM>(source: .committed(state), txn: txn, expectedReads: 0)
-      switch vm.execute(txn, view: &view) {
+      var view = ReadView<VM>(committed: state, txn: txn)
+      // The view holds `state` unretained; keep it alive across the call.
+      let result = withExtendedLifetime(state) { vm.execute(txn, view: &view) }
+      switch result {
       case .done(let written, let output):
         assert(hasDistinctKeys(written), "the VM's write set for txn \(txn) names a key twice")
         state.apply(written)
@@ -133,6 +146,33 @@ public enum BlockSTM {
     }
     let stats = BlockSTMStats(executions: count)
     return BlockSTMResult(outputs: outputs, writes: writes, finalValues: state.values, stats: stats)
+  }
+}
+
+/// Tuning for `BlockSTM.execute`. Neither switch affects the result, only how much work is
+/// thrown away on the way to it; they exist to measure what each is worth, and so that tests
+/// can force the paper's plain suspension path.
+public struct BlockSTMOptions: Sendable {
+  /// The stack of each worker thread: room for a VM that recurses deeply (the EVM, once per
+  /// call frame, up to depth 1024). Reserved address space only, until used.
+  public var stackSize: Int
+  /// A read that hits the ESTIMATE of a transaction being executed right now waits for that
+  /// execution to finish and reads the new value, instead of suspending its transaction (the
+  /// paper's rule, kept for blockers nobody is executing).
+  public var waitForExecutingBlockers: Bool
+  /// A read of a key that the transactions just below have all been writing, while the one
+  /// right below is being executed and has not written it yet, waits for that one first: a
+  /// learned ESTIMATE for first incarnations, which leave none. Turns a fully dependent block
+  /// into a pipeline instead of a cascade of executions on stale values.
+  public var waitForPredecessorWrites: Bool
+
+  @inlinable
+  public init(
+    stackSize: Int = 256 << 20, waitForExecutingBlockers: Bool = true, waitForPredecessorWrites: Bool = true
+  ) {
+    self.stackSize = stackSize
+    self.waitForExecutingBlockers = waitForExecutingBlockers
+    self.waitForPredecessorWrites = waitForPredecessorWrites
   }
 }
 
@@ -148,17 +188,25 @@ public struct BlockSTMStats: Sendable, Equatable {
   public var validationFailures: Int
   /// Incarnations suspended on an ESTIMATE until their blocker re-executed.
   public var dependencyWaits: Int
+  /// Reads that found an ESTIMATE of a transaction being executed at that moment and waited
+  /// for it to finish instead of suspending (`waitForExecutingBlockers`).
+  public var estimateWaits: Int
+  /// Reads that waited for the transaction right below to write first
+  /// (`waitForPredecessorWrites`).
+  public var predictedWaits: Int
 
   @inlinable
   public init(
     executions: Int = 0, reexecutions: Int = 0, validations: Int = 0, validationFailures: Int = 0,
-    dependencyWaits: Int = 0
+    dependencyWaits: Int = 0, estimateWaits: Int = 0, predictedWaits: Int = 0
   ) {
     self.executions = executions
     self.reexecutions = reexecutions
     self.validations = validations
     self.validationFailures = validationFailures
     self.dependencyWaits = dependencyWaits
+    self.estimateWaits = estimateWaits
+    self.predictedWaits = predictedWaits
   }
 
   @inlinable
@@ -168,6 +216,8 @@ public struct BlockSTMStats: Sendable, Equatable {
     validations += other.validations
     validationFailures += other.validationFailures
     dependencyWaits += other.dependencyWaits
+    estimateWaits += other.estimateWaits
+    predictedWaits += other.predictedWaits
   }
 }
 

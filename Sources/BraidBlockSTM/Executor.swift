@@ -24,11 +24,11 @@ final class Executor<VM: BlockSTMVM>: Sendable {
   @usableFromInline let stats = Mutex(BlockSTMStats())
 
   @inlinable
-  init(vm: VM, count: Int) {
+  init(vm: VM, count: Int, workers: Int, options: BlockSTMOptions) {
     self.vm = vm
     self.count = count
-    memory = VersionedMemory(vm: vm)
-    scheduler = Scheduler(count: count)
+    memory = VersionedMemory(vm: vm, expectedKeys: 2 * count, workers: workers)
+    scheduler = Scheduler(count: count, workers: workers, options: options)
     records = LockedSlots(count: count) { _ in TxnRecord() }
   }
 
@@ -38,14 +38,14 @@ final class Executor<VM: BlockSTMVM>: Sendable {
   func work() {
     var local = BlockSTMStats()
     var task: Scheduler.Task? = nil
-    var idle = 0
+    var idle = Backoff(spinLimit: scheduler.idleSpins)
     var expectedReads = 8
     while !scheduler.done {
       guard let current = task ?? scheduler.nextTask() else {
-        idleBackoff(&idle)
+        idle.pause()
         continue
       }
-      idle = 0
+      idle.reset()
       switch current {
       case .execute(let version):
         task = execute(version, stats: &local, expectedReads: &expectedReads)
@@ -62,9 +62,11 @@ final class Executor<VM: BlockSTMVM>: Sendable {
   func execute(_ version: Version, stats: inout BlockSTMStats, expectedReads: inout Int) -> Scheduler.Task? {
     let txn = version.txn
     while true {
-      var view = ReadView<VM>(source: .versioned(memory), txn: txn, expectedReads: expectedReads)
+      var view = ReadView<VM>(memory: memory, scheduler: scheduler, txn: txn, expectedReads: expectedReads)
       stats.executions += 1
       let result = vm.execute(txn, view: &view)
+      stats.estimateWaits += view.estimateWaits
+      stats.predictedWaits += view.predictedWaits
       if let blocker = view.blockingTxn {
         if scheduler.addDependency(txn, on: blocker) {
           stats.dependencyWaits += 1

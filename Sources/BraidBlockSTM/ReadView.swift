@@ -5,11 +5,11 @@
 /// the read is still good if the key resolves to an equal value now.
 @usableFromInline
 struct ReadRecord<VM: BlockSTMVM>: Sendable {
-  @usableFromInline var key: VM.Key
+  @usableFromInline var key: HashedKey<VM.Key>
   @usableFromInline var value: VM.Value
 
   @inlinable
-  init(key: VM.Key, value: VM.Value) {
+  init(key: HashedKey<VM.Key>, value: VM.Value) {
     self.key = key
     self.value = value
   }
@@ -24,45 +24,81 @@ struct ReadRecord<VM: BlockSTMVM>: Sendable {
 /// serves that read itself. Every call to `read` is recorded, so a VM that reads one key many
 /// times should keep the first answer rather than ask again.
 public struct ReadView<VM: BlockSTMVM> {
-  @usableFromInline
-  enum Source {
-    /// Block-STM: speculative reads, recorded for validation.
-    case versioned(VersionedMemory<VM>)
-    /// The sequential reference: reads from the state every earlier transaction committed.
-    case committed(CommittedState<VM>)
-  }
-
-  @usableFromInline let source: Source
+  // Unmanaged: a view lives only for one call of `BlockSTMVM.execute` (the VM gets it inout
+  // and must not keep a copy beyond that call), while the memory, scheduler or sequential
+  // state it points to outlives every such call. Strong references would cost a retain and a
+  // release per read, on reference counts that all workers share.
+  @usableFromInline let memory: Unmanaged<VersionedMemory<VM>>?
+  @usableFromInline let scheduler: Unmanaged<Scheduler>?
+  @usableFromInline let committed: Unmanaged<CommittedState<VM>>?
   /// The transaction this view reads for.
   public let txn: TxnIndex
   @usableFromInline var blocker: TxnIndex?
   @usableFromInline var reads: ContiguousArray<ReadRecord<VM>>
+  /// Times a read waited for a transaction being executed below (see `BlockSTMStats`).
+  @usableFromInline var estimateWaits = 0
+  @usableFromInline var predictedWaits = 0
 
+  /// A view for Block-STM: speculative reads, recorded for validation.
   @inlinable
-  init(source: Source, txn: TxnIndex, expectedReads: Int) {
-    self.source = source
+  init(memory: VersionedMemory<VM>, scheduler: Scheduler, txn: TxnIndex, expectedReads: Int) {
+    self.memory = Unmanaged.passUnretained(memory)
+    self.scheduler = Unmanaged.passUnretained(scheduler)
+    committed = nil
     self.txn = txn
     blocker = nil
     reads = []
-    if case .versioned = source { reads.reserveCapacity(expectedReads) }
+    reads.reserveCapacity(expectedReads)
+  }
+
+  /// A view for the sequential reference: reads the state every earlier transaction committed.
+  @inlinable
+  init(committed: CommittedState<VM>, txn: TxnIndex) {
+    memory = nil
+    scheduler = nil
+    self.committed = Unmanaged.passUnretained(committed)
+    self.txn = txn
+    blocker = nil
+    reads = []
   }
 
   /// The value of `key` as this transaction sees it, or nil when a lower transaction's write
   /// there is an ESTIMATE: the VM must then stop and return `.dependency`.
   @inlinable
   public mutating func read(_ key: VM.Key) -> VM.Value? {
-    switch source {
-    case .versioned(let memory):
-      switch memory.read(key, by: txn) {
-      case .value(let value):
-        reads.append(ReadRecord(key: key, value: value))
+    guard let memory else {
+      return committed.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.read(key) }
+    }
+    let scheduler = self.scheduler.unsafelyUnwrapped
+    let hashed = HashedKey(key)
+    var predictionChecked = !scheduler._withUnsafeGuaranteedRef { $0.options.waitForPredecessorWrites }
+    while true {
+      let predict = !predictionChecked
+      switch memory._withUnsafeGuaranteedRef({ $0.read(hashed, by: txn, predict: predict) }) {
+      case .value(let value, let predecessorLikelyWrites):
+        // The predecessor is probably about to write this key (a learned ESTIMATE, for a
+        // first incarnation that has left none): wait for it once, rather than run on a value
+        // that validation will reject.
+        predictionChecked = true
+        if predecessorLikelyWrites && scheduler._withUnsafeGuaranteedRef({ $0.waitWhileExecuting(txn - 1) }) {
+          predictedWaits &+= 1
+          continue
+        }
+        reads.append(ReadRecord(key: hashed, value: value))
         return value
       case .estimate(let blocker):
-        self.blocker = blocker
-        return nil
+        // A blocker being executed right now is about to replace its ESTIMATE: waiting for it
+        // keeps this incarnation's work, where suspending would throw it away and send the
+        // worker ahead to transactions that mostly conflict as well.
+        let waited = scheduler._withUnsafeGuaranteedRef {
+          $0.options.waitForExecutingBlockers && $0.waitWhileExecuting(blocker)
+        }
+        guard waited else {
+          self.blocker = blocker
+          return nil
+        }
+        estimateWaits &+= 1
       }
-    case .committed(let state):
-      return state.read(key)
     }
   }
 
@@ -73,10 +109,8 @@ public struct ReadView<VM: BlockSTMVM> {
   /// How many reads this incarnation has made so far.
   @inlinable
   public var readCount: Int {
-    switch source {
-    case .versioned: return reads.count
-    case .committed(let state): return state.readsSinceReset
-    }
+    guard let committed else { return reads.count }
+    return committed._withUnsafeGuaranteedRef { $0.readsSinceReset }
   }
 }
 

@@ -3,23 +3,27 @@ import Synchronization
 /// The collaborative scheduler: hands out execution and validation tasks to whichever worker
 /// asks, always preferring the lowest transaction, and detects when the block is finished.
 ///
-/// Per-transaction status (the incarnation number travels with it):
+/// Per-transaction status (the incarnation number `i` travels with it):
 ///
 /// ```
-///                      try_incarnate                    finish_execution
-///   ReadyToExecute(i) ───────────────► Executing(i) ─────────────────────► Executed(i)
-///          ▲                              │                                    │
-///          │ resume_dependencies           │ read hit an ESTIMATE of a txn      │ validation
-///          │ (the blocker finished)        │ not yet Executed: parked in the    │ failed and
-///          │                              ▼ blocker's dependents (suspended)   ▼ won the abort
-///   ReadyToExecute(i+1) ◄──────────── Aborting(i) ◄─────────────────────────────┘
-///                       set_ready_status
+///                   try_incarnate                   finish_execution
+///   ReadyToExecute(i) ──────────► Executing(i) ───────────────────► Executed(i)
+///          ▲                           │                                 │
+///          │                           │ read an ESTIMATE whose writer   │ validation found
+///          │ set_ready_status          │ nobody is executing: suspended  │ a stale read and
+///          │ (i becomes i + 1)         │ among that writer's dependents  │ won the abort
+///          │                           ▼                                 │
+///          └───────────────────── Aborting(i) ◄──────────────────────────┘
+///            once the blocker has executed again (resume_dependencies),
+///            or straight after a validation abort (finish_validation)
 /// ```
 ///
-/// A suspended transaction goes Executing(i) → Aborting(i) → ReadyToExecute(i+1): its
+/// So a suspended transaction goes Executing(i) → Aborting(i) → ReadyToExecute(i+1): its
 /// incarnation ends without writing anything, and the next one starts once the blocker has
-/// executed again. If the blocker is already Executed when the ESTIMATE is reported, there
-/// is nothing to wait for and the same incarnation simply runs again.
+/// executed again. If the blocker is already Executed when the ESTIMATE is reported, there is
+/// nothing to wait for and the same incarnation simply runs again. A read that waits in place
+/// for a lower transaction being executed (see the module documentation) stays Executing(i)
+/// throughout.
 ///
 /// Shared counters (all sequentially consistent; the proofs in the paper assume it):
 /// - `executionIdx`: the next transaction to try to execute. Every transaction below it has
@@ -55,28 +59,46 @@ final class Scheduler: Sendable {
   }
 
   @usableFromInline let count: Int
-  @usableFromInline let executionIdx = Atomic<Int>(0)
-  @usableFromInline let validationIdx = Atomic<Int>(0)
-  @usableFromInline let decreaseCnt = Atomic<Int>(0)
-  @usableFromInline let numActiveTasks = Atomic<Int>(0)
-  @usableFromInline let doneMarker = Atomic<Bool>(false)
+  /// The shared counters, each on its own pair of cache lines: every task touches some of
+  /// them, and if they shared a line each update would evict it from the other cores for
+  /// all four.
+  @usableFromInline let counters = PaddedSlots<Atomic<Int>>(count: 4, alignment: 128) { _ in Atomic(0) }
+  @usableFromInline let doneFlag = PaddedSlots<Atomic<Bool>>(count: 1, alignment: 128) { _ in Atomic(false) }
+  @inlinable var executionIdx: UnsafeMutablePointer<Atomic<Int>> { counters[0] }
+  @inlinable var validationIdx: UnsafeMutablePointer<Atomic<Int>> { counters[1] }
+  @inlinable var decreaseCnt: UnsafeMutablePointer<Atomic<Int>> { counters[2] }
+  @inlinable var numActiveTasks: UnsafeMutablePointer<Atomic<Int>> { counters[3] }
+  @inlinable var doneMarker: UnsafeMutablePointer<Atomic<Bool>> { doneFlag[0] }
   @usableFromInline let states: LockedSlots<TxnState>
+  /// Mirrors `status == .executing` for each transaction, for readers waiting on one.
+  @usableFromInline let executing: AtomicFlags
+  /// How long a waiting worker spins before it yields the core (see `Backoff`).
+  @usableFromInline let idleSpins: Int
+  @usableFromInline let waitSpins: Int
+  @usableFromInline let options: BlockSTMOptions
 
   @inlinable
-  init(count: Int) {
+  init(count: Int, workers: Int, options: BlockSTMOptions) {
     self.count = count
+    self.options = options
     states = LockedSlots(count: count) { _ in TxnState() }
-    if count == 0 { doneMarker.store(true, ordering: .sequentiallyConsistent) }
+    executing = AtomicFlags(count: count)
+    let oversubscribed = workers > WorkerThreads.onlineCores
+    // A few microseconds of spinning: most waits are shorter than that, and past it the
+    // worker we wait for may have been preempted and need this core.
+    idleSpins = oversubscribed ? 16 : 1 << 10
+    waitSpins = oversubscribed ? 16 : 1 << 11
+    if count == 0 { doneMarker.pointee.store(true, ordering: .sequentiallyConsistent) }
   }
 
   @inlinable
-  var done: Bool { doneMarker.load(ordering: .sequentiallyConsistent) }
+  var done: Bool { doneMarker.pointee.load(ordering: .sequentiallyConsistent) }
 
   /// The next task for an idle worker, or nil when there is nothing to do right now.
   @inlinable
   func nextTask() -> Task? {
-    if validationIdx.load(ordering: .sequentiallyConsistent)
-      < executionIdx.load(ordering: .sequentiallyConsistent)
+    if validationIdx.pointee.load(ordering: .sequentiallyConsistent)
+      < executionIdx.pointee.load(ordering: .sequentiallyConsistent)
     {
       if let version = nextVersionToValidate() { return .validate(version) }
     } else {
@@ -87,14 +109,14 @@ final class Scheduler: Sendable {
 
   @inlinable
   func checkDone() {
-    let observed = decreaseCnt.load(ordering: .sequentiallyConsistent)
+    let observed = decreaseCnt.pointee.load(ordering: .sequentiallyConsistent)
     if min(
-      executionIdx.load(ordering: .sequentiallyConsistent),
-      validationIdx.load(ordering: .sequentiallyConsistent)) >= count
-      && numActiveTasks.load(ordering: .sequentiallyConsistent) == 0
-      && observed == decreaseCnt.load(ordering: .sequentiallyConsistent)
+      executionIdx.pointee.load(ordering: .sequentiallyConsistent),
+      validationIdx.pointee.load(ordering: .sequentiallyConsistent)) >= count
+      && numActiveTasks.pointee.load(ordering: .sequentiallyConsistent) == 0
+      && observed == decreaseCnt.pointee.load(ordering: .sequentiallyConsistent)
     {
-      doneMarker.store(true, ordering: .sequentiallyConsistent)
+      doneMarker.pointee.store(true, ordering: .sequentiallyConsistent)
     }
   }
 
@@ -106,53 +128,54 @@ final class Scheduler: Sendable {
       let version: Version? = states.withLock(txn) { state in
         guard state.status == .readyToExecute else { return nil }
         state.status = .executing
+        executing.store(txn, true)
         return Version(txn: txn, incarnation: state.incarnation)
       }
       if let version { return version }
     }
-    numActiveTasks.subtract(1, ordering: .sequentiallyConsistent)
+    numActiveTasks.pointee.subtract(1, ordering: .sequentiallyConsistent)
     return nil
   }
 
   @inlinable
   func nextVersionToExecute() -> Version? {
-    if executionIdx.load(ordering: .sequentiallyConsistent) >= count {
+    if executionIdx.pointee.load(ordering: .sequentiallyConsistent) >= count {
       checkDone()
       return nil
     }
-    numActiveTasks.add(1, ordering: .sequentiallyConsistent)
-    let txn = executionIdx.add(1, ordering: .sequentiallyConsistent).oldValue
+    numActiveTasks.pointee.add(1, ordering: .sequentiallyConsistent)
+    let txn = executionIdx.pointee.add(1, ordering: .sequentiallyConsistent).oldValue
     return tryIncarnate(txn)
   }
 
   @inlinable
   func nextVersionToValidate() -> Version? {
-    if validationIdx.load(ordering: .sequentiallyConsistent) >= count {
+    if validationIdx.pointee.load(ordering: .sequentiallyConsistent) >= count {
       checkDone()
       return nil
     }
-    numActiveTasks.add(1, ordering: .sequentiallyConsistent)
-    let txn = validationIdx.add(1, ordering: .sequentiallyConsistent).oldValue
+    numActiveTasks.pointee.add(1, ordering: .sequentiallyConsistent)
+    let txn = validationIdx.pointee.add(1, ordering: .sequentiallyConsistent).oldValue
     if txn < count {
       let version: Version? = states.withLock(txn) { state in
         state.status == .executed ? Version(txn: txn, incarnation: state.incarnation) : nil
       }
       if let version { return version }
     }
-    numActiveTasks.subtract(1, ordering: .sequentiallyConsistent)
+    numActiveTasks.pointee.subtract(1, ordering: .sequentiallyConsistent)
     return nil
   }
 
   @inlinable
   func decreaseExecutionIdx(to target: TxnIndex) {
-    executionIdx.min(target, ordering: .sequentiallyConsistent)
-    decreaseCnt.add(1, ordering: .sequentiallyConsistent)
+    executionIdx.pointee.min(target, ordering: .sequentiallyConsistent)
+    decreaseCnt.pointee.add(1, ordering: .sequentiallyConsistent)
   }
 
   @inlinable
   func decreaseValidationIdx(to target: TxnIndex) {
-    validationIdx.min(target, ordering: .sequentiallyConsistent)
-    decreaseCnt.add(1, ordering: .sequentiallyConsistent)
+    validationIdx.pointee.min(target, ordering: .sequentiallyConsistent)
+    decreaseCnt.pointee.add(1, ordering: .sequentiallyConsistent)
   }
 
   /// Parks `txn` (Executing) until `blocker` executes again. Returns false when the blocker
@@ -175,13 +198,27 @@ final class Scheduler: Sendable {
           invariantViolation("Scheduler: txn \(txn) suspended while \(state.status), not executing")
         }
         state.status = .aborting
+        executing.store(txn, false)
       }
       blockerState.dependents.append(txn)
       return true
     }
     // The execution task ends here; the resumed incarnation is a new task.
-    if parked { numActiveTasks.subtract(1, ordering: .sequentiallyConsistent) }
+    if parked { numActiveTasks.pointee.subtract(1, ordering: .sequentiallyConsistent) }
     return parked
+  }
+
+  /// Waits while `blocker` is Executing, and says whether it was. Deadlock-free: a worker
+  /// waits only on a lower transaction that another worker is executing, and that worker in
+  /// turn waits, if at all, only on a still lower one, so every chain of waits ends at a
+  /// worker that is making progress. A blocker in any other status has nobody working on it,
+  /// and the reader must be suspended instead (`addDependency`).
+  @inlinable
+  func waitWhileExecuting(_ blocker: TxnIndex) -> Bool {
+    guard executing.load(blocker) else { return false }
+    var backoff = Backoff(spinLimit: waitSpins)
+    while executing.load(blocker) { backoff.pause() }
+    return true
   }
 
   /// Aborting(i) → ReadyToExecute(i+1).
@@ -215,19 +252,20 @@ final class Scheduler: Sendable {
         )
       }
       state.status = .executed
+      executing.store(version.txn, false)
       let waiting = state.dependents
       state.dependents = []
       return waiting
     }
     resumeDependencies(dependents)
-    if validationIdx.load(ordering: .sequentiallyConsistent) > version.txn {
+    if validationIdx.pointee.load(ordering: .sequentiallyConsistent) > version.txn {
       if wroteNewKey {
         decreaseValidationIdx(to: version.txn)
       } else {
         return .validate(version)
       }
     }
-    numActiveTasks.subtract(1, ordering: .sequentiallyConsistent)
+    numActiveTasks.pointee.subtract(1, ordering: .sequentiallyConsistent)
     return nil
   }
 
@@ -250,13 +288,13 @@ final class Scheduler: Sendable {
     if aborted {
       setReadyStatus(txn)
       decreaseValidationIdx(to: txn + 1)
-      if executionIdx.load(ordering: .sequentiallyConsistent) > txn {
+      if executionIdx.pointee.load(ordering: .sequentiallyConsistent) > txn {
         // tryIncarnate gives back this task's active count if someone else claimed txn.
         if let version = tryIncarnate(txn) { return .execute(version) }
         return nil
       }
     }
-    numActiveTasks.subtract(1, ordering: .sequentiallyConsistent)
+    numActiveTasks.pointee.subtract(1, ordering: .sequentiallyConsistent)
     return nil
   }
 }

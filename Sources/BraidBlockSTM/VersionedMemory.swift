@@ -42,83 +42,55 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
     case estimate(blocker: TxnIndex)
   }
 
-  /// What a reader sees at one key.
+  /// What a reader sees at one key. `predecessorLikelyWrites`: see
+  /// `KeyVersions.predictsWrite(byPredecessorOf:)`.
   @usableFromInline
   enum Resolution {
-    case value(VM.Value)
+    case value(VM.Value, predecessorLikelyWrites: Bool)
     case estimate(blocker: TxnIndex)
   }
 
-  @usableFromInline typealias Versions = ContiguousArray<Entry>
-  @usableFromInline typealias Shard = [VM.Key: Versions]
+  @usableFromInline typealias Key = HashedKey<VM.Key>
+  @usableFromInline typealias Shard = [Key: KeyVersions<VM>]
 
   /// 256 shards: with a handful of workers the chance that two of them want the same shard
-  /// at the same moment is small, and 256 empty dictionaries cost nothing to set up.
+  /// at the same moment is small, and 256 dictionaries cost little to set up.
   @usableFromInline static var shardCount: Int { 256 }
 
   @usableFromInline let vm: VM
   @usableFromInline let shards: LockedSlots<Shard>
+  /// See `KeyVersions.predictsWrite(byPredecessorOf:reach:)`.
+  @usableFromInline let predictionReach: Int
 
+  /// `expectedKeys` sizes the shards up front, so that they are not rehashed while other
+  /// workers wait on their locks.
   @inlinable
-  init(vm: VM) {
+  init(vm: VM, expectedKeys: Int, workers: Int) {
     self.vm = vm
-    shards = LockedSlots(count: Self.shardCount) { _ in [:] }
+    predictionReach = workers
+    let perShard = expectedKeys / Self.shardCount
+    shards = LockedSlots(count: Self.shardCount) { _ in Shard(minimumCapacity: perShard) }
   }
 
   @inlinable
-  func shardIndex(_ key: VM.Key) -> Int {
-    key.hashValue & (Self.shardCount - 1)
-  }
-
-  /// Index of the first entry whose transaction is not below `txn`.
-  @inlinable
-  static func firstIndex(notBelow txn: TxnIndex, in versions: Versions) -> Int {
-    var low = 0
-    var high = versions.count
-    while low < high {
-      let mid = (low &+ high) >> 1
-      if versions[mid].txn < txn { low = mid &+ 1 } else { high = mid }
-    }
-    return low
-  }
-
-  /// Walks down from the highest entry below `end`, folding deltas, until a full value, an
-  /// ESTIMATE or the bottom.
-  @inlinable
-  static func fold(_ versions: Versions, below end: Int) -> Lookup {
-    var pending: VM.Delta? = nil
-    var i = end
-    while i > 0 {
-      i &-= 1
-      let entry = versions[i]
-      switch entry.cell {
-      case .estimate:
-        return .estimate(blocker: entry.txn)
-      case .write(.value(let value)):
-        if let delta = pending { return .value(VM.apply(delta, to: value)) }
-        return .value(value)
-      case .write(.delta(let delta)):
-        // Lower deltas apply first.
-        if let above = pending { pending = VM.merge(delta, above) } else { pending = delta }
-      }
-    }
-    return .storage(pendingDelta: pending)
+  func shardIndex(_ key: Key) -> Int {
+    key.hash & (Self.shardCount - 1)
   }
 
   /// What transaction `txn` reads at `key`: the writes of transactions below it only.
   @inlinable
-  func read(_ key: VM.Key, by txn: TxnIndex) -> Resolution {
-    let lookup: Lookup = shards.withLock(shardIndex(key)) { shard in
-      guard let versions = shard[key] else { return .storage(pendingDelta: nil) }
-      return Self.fold(versions, below: Self.firstIndex(notBelow: txn, in: versions))
+  func read(_ key: Key, by txn: TxnIndex, predict: Bool = false) -> Resolution {
+    let (lookup, predicted): (Lookup, Bool) = shards.withLock(shardIndex(key)) { shard in
+      guard let versions = shard[key] else { return (.storage(pendingDelta: nil), false) }
+      return (versions.lookup(below: txn), predict && versions.predictsWrite(byPredecessorOf: txn, reach: predictionReach))
     }
     switch lookup {
-    case .value(let value): return .value(value)
+    case .value(let value): return .value(value, predecessorLikelyWrites: predicted)
     case .estimate(let blocker): return .estimate(blocker: blocker)
     case .storage(let pending):
-      let base = vm.storageValue(key)
-      if let delta = pending { return .value(VM.apply(delta, to: base)) }
-      return .value(base)
+      let base = vm.storageValue(key.key)
+      if let delta = pending { return .value(VM.apply(delta, to: base), predecessorLikelyWrites: predicted) }
+      return .value(base, predecessorLikelyWrites: predicted)
     }
   }
 
@@ -131,42 +103,41 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
     _ version: Version, writes: [(VM.Key, WriteOp<VM>)], previous: [(VM.Key, WriteOp<VM>)]
   ) -> Bool {
     for (key, op) in writes {
-      write(key, Entry(txn: version.txn, incarnation: version.incarnation, cell: .write(op)))
+      write(Key(key), Entry(txn: version.txn, incarnation: version.incarnation, cell: .write(op)))
     }
     if previous.isEmpty { return !writes.isEmpty }
     let diff = KeyDifference(new: writes, old: previous)
-    for key in diff.dropped { remove(key, txn: version.txn) }
+    for key in diff.dropped { remove(Key(key), txn: version.txn) }
     return diff.hasNewKey
   }
 
   @inlinable
-  func write(_ key: VM.Key, _ entry: Entry) {
+  func write(_ key: Key, _ entry: Entry) {
     shards.withLock(shardIndex(key)) { shard in
-      shard[key, default: []].insertOrReplace(entry)
+      if let i = shard.index(forKey: key) {
+        shard.values[i].insertOrReplace(entry)
+      } else {
+        shard[key] = .one(entry)
+      }
     }
   }
 
   @inlinable
-  func remove(_ key: VM.Key, txn: TxnIndex) {
+  func remove(_ key: Key, txn: TxnIndex) {
     shards.withLock(shardIndex(key)) { shard in
-      guard var versions = shard.removeValue(forKey: key) else {
-        invariantViolation("VersionedMemory: removing txn \(txn)'s entry at a key nobody wrote")
-      }
-      let i = Self.firstIndex(notBelow: txn, in: versions)
-      guard i < versions.count, versions[i].txn == txn else {
-        invariantViolation("VersionedMemory: txn \(txn) has no entry at a key it wrote")
-      }
-      versions.remove(at: i)
-      if !versions.isEmpty { shard[key] = versions }
+      guard let i = shard.index(forKey: key) else { KeyVersions<VM>.missing(txn, "removing") }
+      if !shard.values[i].remove(txn: txn) { shard.remove(at: i) }
     }
   }
 
   /// Marks every write of an aborted incarnation as ESTIMATE.
   @inlinable
   func markEstimates(txn: TxnIndex, writes: [(VM.Key, WriteOp<VM>)]) {
-    for (key, _) in writes {
+    for (plainKey, _) in writes {
+      let key = Key(plainKey)
       shards.withLock(shardIndex(key)) { shard in
-        shard[key, default: []].markEstimate(txn: txn)
+        guard let i = shard.index(forKey: key) else { KeyVersions<VM>.missing(txn, "aborting") }
+        shard.values[i].markEstimate(txn: txn)
       }
     }
   }
@@ -177,7 +148,7 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   @inlinable
   func validate(_ reads: ContiguousArray<ReadRecord<VM>>, by txn: TxnIndex) -> Bool {
     for read in reads {
-      guard case .value(let now) = self.read(read.key, by: txn), now == read.value else {
+      guard case .value(let now, _) = self.read(read.key, by: txn), now == read.value else {
         return false
       }
     }
@@ -185,58 +156,50 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   }
 
   /// Every key written in the block with its final value. Only called after all workers have
-  /// stopped; an ESTIMATE left behind would mean a transaction ended aborted, which the
-  /// scheduler must never allow.
+  /// stopped, so storage is read under the lock (nobody else wants it). An ESTIMATE left
+  /// behind would mean a transaction ended aborted, which the scheduler must never allow.
   @inlinable
   func finalValues() -> [VM.Key: VM.Value] {
-    var result: [VM.Key: VM.Value] = [:]
+    var total = 0
+    for s in 0..<Self.shardCount { total += shards.withLock(s) { $0.count } }
+    var result: [VM.Key: VM.Value] = Dictionary(minimumCapacity: total)
     for s in 0..<Self.shardCount {
-      let pending: [(VM.Key, VM.Delta?)] = shards.withLock(s) { shard in
-        var onStorage: [(VM.Key, VM.Delta?)] = []
+      shards.withLock(s) { shard in
         for (key, versions) in shard {
-          switch Self.fold(versions, below: versions.count) {
-          case .value(let value): result[key] = value
-          case .storage(let delta): onStorage.append((key, delta))
+          switch versions.lookup(below: .max) {
+          case .value(let value): result[key.key] = value
+          case .storage(let delta):
+            let base = vm.storageValue(key.key)
+            result[key.key] = delta.map { VM.apply($0, to: base) } ?? base
           case .estimate(let blocker):
             invariantViolation("VersionedMemory: ESTIMATE of txn \(blocker) left when the block finished")
           }
         }
-        return onStorage
-      }
-      for (key, delta) in pending {
-        let base = vm.storageValue(key)
-        result[key] = delta.map { VM.apply($0, to: base) } ?? base
       }
     }
     return result
   }
 }
 
-extension ContiguousArray {
+/// A key with its hash computed once: the hash picks the shard, feeds the shard's dictionary
+/// (hashing one `Int` there instead of the whole key again) and, kept in the read set, spares
+/// validation from hashing the key at all.
+@usableFromInline
+struct HashedKey<Key: Hashable & Sendable>: Hashable, Sendable {
+  @usableFromInline let key: Key
+  @usableFromInline let hash: Int
+
   @inlinable
-  mutating func insertOrReplace<VM>(_ entry: VersionedMemory<VM>.Entry)
-  where Element == VersionedMemory<VM>.Entry {
-    let i = VersionedMemory<VM>.firstIndex(notBelow: entry.txn, in: self)
-    if i < count, self[i].txn == entry.txn {
-      if self[i].incarnation > entry.incarnation {
-        invariantViolation(
-          "VersionedMemory: txn \(entry.txn) incarnation \(entry.incarnation) overwriting incarnation \(self[i].incarnation)"
-        )
-      }
-      self[i] = entry
-    } else {
-      insert(entry, at: i)
-    }
+  init(_ key: Key) {
+    self.key = key
+    hash = key.hashValue
   }
 
   @inlinable
-  mutating func markEstimate<VM>(txn: TxnIndex) where Element == VersionedMemory<VM>.Entry {
-    let i = VersionedMemory<VM>.firstIndex(notBelow: txn, in: self)
-    guard i < count, self[i].txn == txn else {
-      invariantViolation("VersionedMemory: aborting txn \(txn) but it has no entry at a key it wrote")
-    }
-    self[i].cell = .estimate
-  }
+  func hash(into hasher: inout Hasher) { hasher.combine(hash) }
+
+  @inlinable
+  static func == (a: Self, b: Self) -> Bool { a.hash == b.hash && a.key == b.key }
 }
 
 /// Compares a new write set's keys with the previous incarnation's. Write sets are usually a

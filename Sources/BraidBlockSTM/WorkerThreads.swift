@@ -15,8 +15,6 @@
 /// main thread usually has. The stack is only reserved address space until touched.
 @usableFromInline
 enum WorkerThreads {
-  @usableFromInline static let defaultStackSize = 256 << 20
-
   /// Runs `body(worker)` for every worker in 0..<count, each on its own thread, and returns
   /// when all have returned.
   @usableFromInline
@@ -84,16 +82,39 @@ enum WorkerThreads {
   }
 #endif
 
-/// Called by a worker that found no task: spin briefly (a task usually appears within
-/// microseconds), then yield the core, then nap, so that idle workers on an oversubscribed
-/// machine (more workers than cores) do not steal time from the ones with work.
+/// How a worker waits, for a task or for a transaction below it to finish executing: spin
+/// first (the wait is usually a few microseconds, shorter than a trip through the kernel),
+/// then yield the core, then nap. On an oversubscribed machine (more workers than cores) the
+/// spin is kept short, since the thread being waited for may need this very core.
 @usableFromInline
-func idleBackoff(_ attempts: inout Int) {
-  attempts &+= 1
-  if attempts < 32 { return }
-  if attempts < 256 {
-    sched_yield()
-    return
+struct Backoff {
+  @usableFromInline let spinLimit: Int
+  @usableFromInline var attempts = 0
+
+  @inlinable
+  init(spinLimit: Int) { self.spinLimit = spinLimit }
+
+  @inlinable
+  mutating func reset() { attempts = 0 }
+
+  @inlinable
+  mutating func pause() {
+    attempts &+= 1
+    if attempts > spinLimit { yieldOrSleep(attempts - spinLimit) }
   }
-  usleep(50)
+}
+
+@usableFromInline
+func yieldOrSleep(_ attemptsPastSpinning: Int) {
+  if attemptsPastSpinning < 256 {
+    sched_yield()
+  } else {
+    usleep(50)
+  }
+}
+
+extension WorkerThreads {
+  /// Cores this process may run on now; at least 1.
+  @usableFromInline
+  static var onlineCores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
 }

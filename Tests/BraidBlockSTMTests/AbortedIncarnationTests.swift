@@ -2,13 +2,14 @@
 /// those wait and are resumed, and its next incarnation's write set replaces the old one
 /// entirely. The transactions wait on each other's events to force each interleaving.
 import BraidBlockSTM
+import Foundation
 import Testing
 
 @Suite struct AbortedIncarnations {
-  /// txn 0 writes `k` only after txn 2 has run, so txn 1 first reads the storage value of `k`
-  /// and is aborted, leaving an ESTIMATE at `m`. Its second incarnation holds back until
-  /// txn 2 has read that ESTIMATE; txn 2 must be suspended, then resumed once txn 1 rewrites
-  /// `m`, and read the new value.
+  /// The paper's rule, with waiting in place switched off: txn 0 writes `k` only after txn 2
+  /// has run, so txn 1 first reads the storage value of `k` and is aborted, leaving an
+  /// ESTIMATE at `m`. Its second incarnation holds back until txn 2 has read that ESTIMATE;
+  /// txn 2 must be suspended, then resumed once txn 1 rewrites `m`, and read the new value.
   @Test(arguments: [2, 3, 4]) func readerOfAnEstimateIsSuspendedAndResumed(threads: Int) {
     let txns: [ScriptedVM.Body] = [
       { _, _, probe in
@@ -30,7 +31,8 @@ import Testing
       },
     ]
     let vm = ScriptedVM(txns: txns)
-    let result = BlockSTM.execute(vm, count: 3, threads: threads)
+    let paper = BlockSTMOptions(waitForExecutingBlockers: false, waitForPredecessorWrites: false)
+    let result = BlockSTM.execute(vm, count: 3, threads: threads, options: paper)
     let probe = vm.probe
     #expect(!probe.didTimeOut, "the interleaving was not produced")
     #expect(probe.happened("txn 2 hit the estimate"))
@@ -38,6 +40,38 @@ import Testing
     #expect(result.stats.validationFailures >= 1)
     #expect(result.outputs == [0, 1, 11])
     #expect(result.finalValues == ["k": 1, "m": 11])
+    #expect(sameCommit(result, BlockSTM.executeSequentially(vm, count: 3)))
+  }
+
+  /// The same ESTIMATE, but its writer is being executed when txn 2 reads it: txn 2 waits in
+  /// place for that execution to finish and reads the new value, without being suspended.
+  @Test(arguments: [2, 3, 4]) func readerOfAnEstimateBeingRewrittenWaitsInPlace(threads: Int) {
+    let txns: [ScriptedVM.Body] = [
+      { _, _, probe in
+        probe.wait(for: "txn 2 ran")
+        return .done(writes: [("k", .value(1))], output: 0)
+      },
+      { txn, view, probe in
+        guard let k = view.read("k") else { return .dependency }
+        if probe.callCount(txn) >= 2 {
+          probe.wait(for: "txn 2 about to read m again")
+          usleep(30_000)  // time for txn 2 to reach the ESTIMATE and start waiting
+        }
+        return .done(writes: [("m", .value(k + 10))], output: k)
+      },
+      { txn, view, probe in
+        if probe.callCount(txn) >= 2 { probe.signal("txn 2 about to read m again") }
+        defer { probe.signal("txn 2 ran") }
+        guard let m = view.read("m") else { return .dependency }
+        return .done(writes: [], output: m)
+      },
+    ]
+    let vm = ScriptedVM(txns: txns)
+    let result = BlockSTM.execute(vm, count: 3, threads: threads)
+    #expect(!vm.probe.didTimeOut, "the interleaving was not produced")
+    #expect(result.stats.estimateWaits >= 1)
+    #expect(result.stats.dependencyWaits == 0)
+    #expect(result.outputs == [0, 1, 11])
     #expect(sameCommit(result, BlockSTM.executeSequentially(vm, count: 3)))
   }
 

@@ -14,8 +14,15 @@ private func checkRandomBlocks(
     let seed = seedBase &+ UInt64(b)
     let vm = RandomBlockVM.random(shape, seed: seed)
     let expected = BlockSTM.executeSequentially(vm, count: vm.txns.count)
+    // Every third block runs the paper's plain rules, every third waits only on ESTIMATEs
+    // of running transactions: the switches must never change the result.
+    let options = [
+      BlockSTMOptions(),
+      BlockSTMOptions(waitForExecutingBlockers: false, waitForPredecessorWrites: false),
+      BlockSTMOptions(waitForExecutingBlockers: true, waitForPredecessorWrites: false),
+    ][b % 3]
     for threads in threads {
-      let actual = BlockSTM.execute(vm, count: vm.txns.count, threads: threads)
+      let actual = BlockSTM.execute(vm, count: vm.txns.count, threads: threads, options: options)
       #expect(
         sameCommit(actual, expected),
         "block seed \(seed) (\(shape)) with \(threads) threads differs from sequential execution")
@@ -25,6 +32,8 @@ private func checkRandomBlocks(
       total.validations += actual.stats.validations
       total.validationFailures += actual.stats.validationFailures
       total.dependencyWaits += actual.stats.dependencyWaits
+      total.estimateWaits += actual.stats.estimateWaits
+      total.predictedWaits += actual.stats.predictedWaits
     }
   }
   return total
@@ -37,7 +46,8 @@ private func checkRandomBlocks(
       keys: 4, txns: 5...60, maxReads: 3, maxWrites: 2, deltaChance: 0.3, conditionalChance: 0.3, maxSpin: 20)
     let stats = checkRandomBlocks(shape, blocks: 600, seedBase: 0x1000_0000)
     #expect(stats.validationFailures > 0, "high contention never aborted anything: the test is not testing")
-    #expect(stats.dependencyWaits > 0, "high contention never waited on an ESTIMATE")
+    #expect(stats.dependencyWaits > 0, "high contention never suspended a transaction on an ESTIMATE")
+    #expect(stats.estimateWaits + stats.predictedWaits > 0, "high contention never waited in place")
   }
 
   /// Sixty-four keys: some conflicts, many independent transactions.

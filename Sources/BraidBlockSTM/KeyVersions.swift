@@ -1,0 +1,143 @@
+/// The writes at one key of versioned memory, sorted by transaction index. Most keys of a
+/// block are written by one transaction only (a sender's nonce, a recipient's balance), so
+/// that case is stored inline and costs no allocation; a key written by several
+/// transactions keeps an array.
+@usableFromInline
+enum KeyVersions<VM: BlockSTMVM>: Sendable {
+  @usableFromInline typealias Entry = VersionedMemory<VM>.Entry
+  @usableFromInline typealias Lookup = VersionedMemory<VM>.Lookup
+
+  case one(Entry)
+  /// At least two entries, ascending by transaction, one per transaction.
+  case many(ContiguousArray<Entry>)
+
+  /// Index of the first entry whose transaction is not below `txn`.
+  @inlinable
+  static func firstIndex(notBelow txn: TxnIndex, in entries: ContiguousArray<Entry>) -> Int {
+    var low = 0
+    var high = entries.count
+    while low < high {
+      let mid = (low &+ high) >> 1
+      if entries[mid].txn < txn { low = mid &+ 1 } else { high = mid }
+    }
+    return low
+  }
+
+  /// What transaction `txn` sees here: the highest entry below it, with the deltas on the way
+  /// down folded onto the first full value, stopping at an ESTIMATE. `Int.max` sees all.
+  @inlinable
+  func lookup(below txn: TxnIndex) -> Lookup {
+    switch self {
+    case .one(let entry):
+      guard entry.txn < txn else { return .storage(pendingDelta: nil) }
+      switch entry.cell {
+      case .estimate: return .estimate(blocker: entry.txn)
+      case .write(.value(let value)): return .value(value)
+      case .write(.delta(let delta)): return .storage(pendingDelta: delta)
+      }
+    case .many(let entries):
+      var pending: VM.Delta? = nil
+      var i = Self.firstIndex(notBelow: txn, in: entries)
+      while i > 0 {
+        i &-= 1
+        switch entries[i].cell {
+        case .estimate:
+          return .estimate(blocker: entries[i].txn)
+        case .write(.value(let value)):
+          if let delta = pending { return .value(VM.apply(delta, to: value)) }
+          return .value(value)
+        case .write(.delta(let delta)):
+          // Lower deltas apply first.
+          if let above = pending { pending = VM.merge(delta, above) } else { pending = delta }
+        }
+      }
+      return .storage(pendingDelta: pending)
+    }
+  }
+
+  /// Whether the transaction just below `txn` will probably write here although it has not
+  /// yet: the two highest writers below `txn` are close together (at most 2 apart) and close
+  /// to `txn` (within `reach`, the number of workers, which is how many transactions can be
+  /// in flight at once). That is a key every transaction writes (a counter, a shared pool,
+  /// one sender's nonce), where a reader that does not wait for its predecessor reads a value
+  /// about to be overwritten, and is executed in vain.
+  @inlinable
+  func predictsWrite(byPredecessorOf txn: TxnIndex, reach: Int) -> Bool {
+    guard case .many(let entries) = self else { return false }
+    let i = Self.firstIndex(notBelow: txn, in: entries)
+    guard i >= 2 else { return false }
+    let top = entries[i - 1].txn
+    return top < txn - 1 && top >= txn - 1 - reach && entries[i - 2].txn >= top - 2
+  }
+
+  /// Adds the entry of a transaction, or replaces the one it wrote in an earlier incarnation.
+  @inlinable
+  mutating func insertOrReplace(_ entry: Entry) {
+    switch self {
+    case .one(let existing):
+      if existing.txn == entry.txn {
+        Self.checkIncarnation(replacing: existing, with: entry)
+        self = .one(entry)
+      } else {
+        self = .many(existing.txn < entry.txn ? [existing, entry] : [entry, existing])
+      }
+    case .many(var entries):
+      self = .many([])  // gives up this enum's reference, so `entries` is mutated in place
+      let i = Self.firstIndex(notBelow: entry.txn, in: entries)
+      if i < entries.count, entries[i].txn == entry.txn {
+        Self.checkIncarnation(replacing: entries[i], with: entry)
+        entries[i] = entry
+      } else {
+        entries.insert(entry, at: i)
+      }
+      self = .many(entries)
+    }
+  }
+
+  @inlinable
+  static func checkIncarnation(replacing old: Entry, with new: Entry) {
+    if old.incarnation > new.incarnation {
+      invariantViolation(
+        "VersionedMemory: txn \(new.txn) incarnation \(new.incarnation) overwriting incarnation \(old.incarnation)")
+    }
+  }
+
+  /// Removes the entry of `txn`. Returns false when none is left (the key must then go).
+  @inlinable
+  mutating func remove(txn: TxnIndex) -> Bool {
+    switch self {
+    case .one(let entry):
+      guard entry.txn == txn else { Self.missing(txn, "removing") }
+      return false
+    case .many(var entries):
+      self = .many([])
+      let i = Self.firstIndex(notBelow: txn, in: entries)
+      guard i < entries.count, entries[i].txn == txn else { Self.missing(txn, "removing") }
+      entries.remove(at: i)
+      self = entries.count == 1 ? .one(entries[0]) : .many(entries)
+      return true
+    }
+  }
+
+  /// Turns the entry of `txn` into an ESTIMATE.
+  @inlinable
+  mutating func markEstimate(txn: TxnIndex) {
+    switch self {
+    case .one(var entry):
+      guard entry.txn == txn else { Self.missing(txn, "aborting") }
+      entry.cell = .estimate
+      self = .one(entry)
+    case .many(var entries):
+      self = .many([])
+      let i = Self.firstIndex(notBelow: txn, in: entries)
+      guard i < entries.count, entries[i].txn == txn else { Self.missing(txn, "aborting") }
+      entries[i].cell = .estimate
+      self = .many(entries)
+    }
+  }
+
+  @inlinable
+  static func missing(_ txn: TxnIndex, _ doing: String) -> Never {
+    invariantViolation("VersionedMemory: \(doing) txn \(txn), which has no entry at a key it wrote")
+  }
+}

@@ -26,6 +26,8 @@ let package = Package(
       swiftSettings: optimize),
     .target(name: "BraidTrie", dependencies: ["BraidPrimitives"], swiftSettings: optimize),
     .target(name: "BraidEVM", dependencies: ["BraidPrimitives", "BraidCrypto"], swiftSettings: optimize),
+    .systemLibrary(name: "CEpoll"),
+    .target(name: "BraidHTTP", dependencies: ["CEpoll"], swiftSettings: optimize),
     .executableTarget(
       name: "braid",
       dependencies: [
@@ -37,5 +39,6 @@ let package = Package(
     .testTarget(name: "BraidCryptoTests", dependencies: ["BraidCrypto", "BraidPrimitives"]),
     .testTarget(name: "BraidTrieTests", dependencies: ["BraidTrie", "BraidPrimitives"]),
     .testTarget(name: "BraidEVMTests", dependencies: ["BraidEVM", "BraidPrimitives", "BraidCrypto", "BraidTrie"]),
+    .testTarget(name: "BraidHTTPTests", dependencies: ["BraidHTTP"]),
   ]
 )

@@ -375,7 +375,11 @@ final class EventLoop<Handler: HTTPHandler>: @unchecked Sendable {
   private func currentDate() -> HTTPDate { date }
 
   private func deliverDeferredResponses() {
-    for item in inbox.take() {
+    let items = inbox.take()
+    // A response posted after shutdown() began must go out with `Connection: close`; the
+    // inbox lock orders the flag's store before this load.
+    if !draining && shared.shuttingDown.load(ordering: .acquiring) { beginDrain() }
+    for item in items {
       guard item.slot < connections.count, let connection = connections[item.slot],
         connection.sequence == item.sequence
       else { continue }

@@ -24,6 +24,7 @@ test: deps
 	$(SWIFT) test
 	$(SWIFT) build -c release
 	SHARED=$(SHARED) BRAID=$(BRAID) scripts/statetests.sh
+	SHARED=$(SHARED) BRAID=$(BRAID) scripts/cli-errors.sh
 
 # Until the node exists: the dev conformance suite.
 run: build

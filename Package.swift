@@ -2,7 +2,9 @@
 import PackageDescription
 
 /// Braid: an Ethereum execution service. Layers point only downward; see ../shared/DESIGN.md.
-let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+let optimize: [SwiftSetting] = [
+  .unsafeFlags(["-Ounchecked", "-wmo", "-cross-module-optimization", "-enforce-exclusivity=unchecked"], .when(configuration: .release))
+]
 
 let package = Package(
   name: "Braid",
@@ -25,20 +27,27 @@ let package = Package(
       dependencies: ["BraidPrimitives", "CSecp256k1", .product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: optimize),
     .target(name: "BraidTrie", dependencies: ["BraidPrimitives"], swiftSettings: optimize),
+    .target(name: "BraidBlockSTM", swiftSettings: optimize),
     .target(name: "BraidEVM", dependencies: ["BraidPrimitives", "BraidCrypto"], swiftSettings: optimize),
+    .target(
+      name: "BraidExecution", dependencies: ["BraidPrimitives", "BraidEVM", "BraidTrie", "BraidBlockSTM"],
+      swiftSettings: optimize),
     .systemLibrary(name: "CEpoll"),
     .target(name: "BraidHTTP", dependencies: ["CEpoll"], swiftSettings: optimize),
     .executableTarget(
       name: "braid",
       dependencies: [
-        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidTrie", "CZlib",
+        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidTrie", "BraidExecution", "CZlib",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: optimize),
     .testTarget(name: "BraidPrimitivesTests", dependencies: ["BraidPrimitives"]),
     .testTarget(name: "BraidCryptoTests", dependencies: ["BraidCrypto", "BraidPrimitives"]),
     .testTarget(name: "BraidTrieTests", dependencies: ["BraidTrie", "BraidPrimitives"]),
+    .testTarget(name: "BraidBlockSTMTests", dependencies: ["BraidBlockSTM"]),
     .testTarget(name: "BraidEVMTests", dependencies: ["BraidEVM", "BraidPrimitives", "BraidCrypto", "BraidTrie"]),
+    .testTarget(
+      name: "BraidExecutionTests", dependencies: ["BraidExecution", "BraidEVM", "BraidPrimitives", "BraidBlockSTM"]),
     .testTarget(name: "BraidHTTPTests", dependencies: ["BraidHTTP"]),
   ]
 )

@@ -38,8 +38,8 @@ extension Host {
     let notRun = FrameResult(status: .revert, gasLeft: gas, output: [])
     if depth > Gas.callDepthLimit { return (notRun, nil) }
     let ci = index(caller)
-    if accounts[ci].balance < value { return (notRun, nil) }
-    let nonce = accounts[ci].nonce
+    if balance(ci) < value { return (notRun, nil) }
+    let nonce = nonce(ci)
     if nonce == .max { return (notRun, nil) }
     setNonce(ci, nonce + 1)
     let address: Address
@@ -58,7 +58,7 @@ extension Host {
     _ = warmAccount(address)
     let ai = index(address)
     // EIP-684 / EIP-7610: an address with a nonce, code or storage cannot be created.
-    if accounts[ai].nonce != 0 || !accounts[ai].code.isEmpty || hasStorage(ai, address) {
+    if nonce(ai) != 0 || !code(ai).isEmpty || hasStorage(ai) {
       return .failed()
     }
     let snap = snapshot()

@@ -10,13 +10,14 @@ public enum EVM {
   public static func execute<S: StateReader>(
     _ tx: Transaction, block: BlockEnv, state: S
   ) throws(TransactionError) -> ExecutionResult {
-    let checked = try validate(tx, block: block, state: state)
-    let host = Host(state: state, block: block, origin: tx.sender, gasPrice: checked.gasPrice, blobHashes: tx.blobVersionedHashes)
+    let host = Host(state: state, block: block, origin: tx.sender, blobHashes: tx.blobVersionedHashes)
+    let si = host.index(tx.sender)
+    let checked = try validate(tx, block: block, host: host, sender: si)
+    host.gasPrice = checked.gasPrice
 
     // Pre-execute.
-    let si = host.index(tx.sender)
-    host.setBalance(si, host.accounts[si].balance &- checked.upfrontCost)
-    let nonce = host.accounts[si].nonce
+    host.setBalance(si, host.balance(si) &- checked.upfrontCost)
+    let nonce = host.nonce(si)
     host.setNonce(si, nonce + 1)
     _ = host.warmAccount(tx.sender)
     _ = host.warmAccount(block.coinbase)  // EIP-3651
@@ -43,9 +44,9 @@ public enum EVM {
     var gasUsed = Int(tx.gasLimit) - r.gasLeft
     gasUsed -= min(host.refund, gasUsed / Gas.maxRefundQuotient)
     let returned = UInt256(UInt64(Int(tx.gasLimit) - gasUsed)) &* checked.gasPrice
-    host.setBalance(si, host.accounts[si].balance &+ returned)
+    host.setBalance(si, host.balance(si) &+ returned)
     let tip = checked.gasPrice &- block.baseFee
-    host.addBalance(block.coinbase, UInt256(UInt64(gasUsed)) &* tip)
+    host.addBalance(host.index(block.coinbase), UInt256(UInt64(gasUsed)) &* tip)
 
     return ExecutionResult(
       success: r.status == .success, gasUsed: UInt64(gasUsed), effectiveGasPrice: checked.gasPrice,
@@ -60,15 +61,17 @@ public enum EVM {
   }
 
   /// The validity checks of a transaction against the block and the sender's account.
-  static func validate<S: StateReader>(_ tx: Transaction, block: BlockEnv, state: S) throws(TransactionError) -> Checked {
+  static func validate<S: StateReader>(
+    _ tx: Transaction, block: BlockEnv, host: Host<S>, sender: Int
+  ) throws(TransactionError) -> Checked {
     guard tx.type <= 3 else { throw .typeNotSupported(tx.type) }
     if let c = tx.chainId, c != block.chainId { throw .wrongChainId }
-    let accountNonce = state.nonce(of: tx.sender)
+    let accountNonce = host.nonce(sender)
     if tx.nonce < accountNonce { throw .nonceTooLow(expected: accountNonce, got: tx.nonce) }
     if tx.nonce > accountNonce { throw .nonceTooHigh(expected: accountNonce, got: tx.nonce) }
     if accountNonce == .max { throw .nonceMax }
     // EIP-3607: a sender with deployed code cannot originate transactions.
-    if !state.code(of: tx.sender).isEmpty { throw .senderNotEOA }
+    if !host.code(sender).isEmpty { throw .senderNotEOA }
     if tx.gasLimit > block.gasLimit || tx.gasLimit > UInt64(Int64.max) { throw .gasLimitExceedsBlock }
     if tx.maxPriorityFeePerGas > tx.maxFeePerGas { throw .tipAboveFeeCap }
     if tx.maxFeePerGas < block.baseFee { throw .feeCapBelowBaseFee }
@@ -93,7 +96,7 @@ public enum EVM {
     let (maxGasCost, o1) = UInt256(tx.gasLimit).multipliedReportingOverflow(by: tx.maxFeePerGas)
     let (withValue, o2) = maxGasCost.addingReportingOverflow(tx.value)
     let (needed, o3) = withValue.addingReportingOverflow(maxBlobFee)
-    if o1 || o2 || o3 || state.balance(of: tx.sender) < needed { throw .insufficientFunds }
+    if o1 || o2 || o3 || host.balance(sender) < needed { throw .insufficientFunds }
 
     let intrinsic = intrinsicGas(tx)
     if UInt64(intrinsic) > tx.gasLimit { throw .intrinsicGasTooLow(needed: UInt64(intrinsic), limit: tx.gasLimit) }

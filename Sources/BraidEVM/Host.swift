@@ -15,22 +15,33 @@ struct StorageSlot {
   var warm: Bool
 }
 
+/// One account as the transaction sees it. Each field is read from the `StateReader` only
+/// when something needs it, so that a parallel executor records exactly the reads that
+/// happened: a payment to an account does not read its nonce, and a credit to a balance the
+/// transaction never looks at stays a commutative delta (`balanceOffset` with no base).
 struct CachedAccount {
-  var balance: UInt256
-  var nonce: UInt64
-  var code: Code
+  let address: Address
+  /// The pre-transaction balance, once read. The current balance is base &+ offset.
+  var baseBalance: UInt256? = nil
+  /// current − base, modulo 2^256; while `baseBalance` is nil it is the sum of credits.
+  var balanceOffset: UInt256 = .zero
+  var nonceLoaded = false
+  var originalNonce: UInt64 = 0
+  var nonce: UInt64 = 0
+  var loadedCode: Code? = nil
   var warm = false
   /// EIP-161: touched accounts that end the transaction empty are removed.
   var touched = false
   /// Created by a CREATE/CREATE2 (or a create transaction) in this transaction.
   var created = false
   var selfDestructed = false
-  var hadStorage: Bool?
+  var hadStorage: Bool? = nil
 
-  var isEmpty: Bool { balance.isZero && nonce == 0 && code.isEmpty }
+  init(address: Address) { self.address = address }
 }
 
 enum JournalEntry {
+  /// The previous balance offset.
   case balance(Int, UInt256)
   case nonce(Int, UInt64)
   case code(Int, Code)
@@ -50,7 +61,8 @@ final class Host<S: StateReader> {
   let state: S
   let block: BlockEnv
   let origin: Address
-  let gasPrice: UInt256
+  /// Set once the transaction is validated.
+  var gasPrice: UInt256 = .zero
   let blobHashes: [Hash32]
 
   var accounts: [CachedAccount] = []
@@ -61,11 +73,10 @@ final class Host<S: StateReader> {
   var logs: [Log] = []
   var refund = 0
 
-  init(state: S, block: BlockEnv, origin: Address, gasPrice: UInt256, blobHashes: [Hash32]) {
+  init(state: S, block: BlockEnv, origin: Address, blobHashes: [Hash32]) {
     self.state = state
     self.block = block
     self.origin = origin
-    self.gasPrice = gasPrice
     self.blobHashes = blobHashes
     journal.reserveCapacity(64)
   }
@@ -74,19 +85,54 @@ final class Host<S: StateReader> {
 
   @inline(__always) func index(_ a: Address) -> Int {
     if let i = accountIndex[a] { return i }
-    return load(a)
-  }
-
-  private func load(_ a: Address) -> Int {
     let i = accounts.count
-    accounts.append(CachedAccount(balance: state.balance(of: a), nonce: state.nonce(of: a), code: state.code(of: a)))
+    accounts.append(CachedAccount(address: a))
     accountIndex[a] = i
     return i
   }
 
-  @inline(__always) func balance(_ a: Address) -> UInt256 { accounts[index(a)].balance }
-  @inline(__always) func nonce(_ a: Address) -> UInt64 { accounts[index(a)].nonce }
-  @inline(__always) func code(_ a: Address) -> Code { accounts[index(a)].code }
+  /// Set when the reader reported a read it could not answer (a parallel executor's
+  /// dependency): the values read since are meaningless, so every frame stops.
+  var halted = false
+
+  @inline(__always) private func checkBlocked() {
+    if state.isBlocked { halted = true }
+  }
+
+  func balance(_ i: Int) -> UInt256 {
+    if let b = accounts[i].baseBalance { return b &+ accounts[i].balanceOffset }
+    let b = state.balance(of: accounts[i].address)
+    checkBlocked()
+    accounts[i].baseBalance = b
+    return b &+ accounts[i].balanceOffset
+  }
+
+  func nonce(_ i: Int) -> UInt64 {
+    if accounts[i].nonceLoaded { return accounts[i].nonce }
+    let n = state.nonce(of: accounts[i].address)
+    checkBlocked()
+    accounts[i].nonceLoaded = true
+    accounts[i].originalNonce = n
+    accounts[i].nonce = n
+    return n
+  }
+
+  func code(_ i: Int) -> Code {
+    if let c = accounts[i].loadedCode { return c }
+    let c = state.code(of: accounts[i].address)
+    checkBlocked()
+    accounts[i].loadedCode = c
+    return c
+  }
+
+  @inline(__always) func balance(_ a: Address) -> UInt256 { balance(index(a)) }
+  @inline(__always) func code(_ a: Address) -> Code { code(index(a)) }
+
+  /// EIP-161 emptiness. A positive credit proves the balance non-zero without reading it.
+  func isEmpty(_ i: Int) -> Bool {
+    if accounts[i].baseBalance == nil && !accounts[i].balanceOffset.isZero { return false }
+    return balance(i).isZero && nonce(i) == 0 && code(i).isEmpty
+  }
 
   /// Marks the account warm; returns true when it was cold (EIP-2929).
   @inline(__always) func warmAccount(_ a: Address) -> Bool {
@@ -106,25 +152,29 @@ final class Host<S: StateReader> {
   }
 
   func setBalance(_ i: Int, _ v: UInt256) {
-    journal.append(.balance(i, accounts[i].balance))
-    accounts[i].balance = v
+    let base = accounts[i].baseBalance ?? { _ = balance(i); return accounts[i].baseBalance! }()
+    journal.append(.balance(i, accounts[i].balanceOffset))
+    accounts[i].balanceOffset = v &- base
     touch(i)
   }
 
-  func addBalance(_ a: Address, _ v: UInt256) {
-    let i = index(a)
-    setBalance(i, accounts[i].balance &+ v)
+  /// A credit that does not read the balance.
+  func addBalance(_ i: Int, _ v: UInt256) {
+    journal.append(.balance(i, accounts[i].balanceOffset))
+    accounts[i].balanceOffset = accounts[i].balanceOffset &+ v
+    touch(i)
   }
 
   func setNonce(_ i: Int, _ n: UInt64) {
+    _ = nonce(i)
     journal.append(.nonce(i, accounts[i].nonce))
     accounts[i].nonce = n
     touch(i)
   }
 
   func setCode(_ i: Int, _ c: Code) {
-    journal.append(.code(i, accounts[i].code))
-    accounts[i].code = c
+    journal.append(.code(i, code(i)))
+    accounts[i].loadedCode = c
   }
 
   func markCreated(_ i: Int) {
@@ -132,7 +182,8 @@ final class Host<S: StateReader> {
     accounts[i].created = true
   }
 
-  /// Moves value; false (and nothing changed) when the sender's balance is short.
+  /// Moves value; false (and nothing changed) when the sender's balance is short. The
+  /// recipient's balance is credited without being read.
   func transfer(from: Address, to: Address, value: UInt256) -> Bool {
     let fi = index(from)
     let ti = index(to)
@@ -140,16 +191,16 @@ final class Host<S: StateReader> {
       touch(ti)
       return true
     }
-    let fb = accounts[fi].balance
+    let fb = balance(fi)
     if fb < value { return false }
     setBalance(fi, fb &- value)
-    setBalance(ti, accounts[ti].balance &+ value)
+    addBalance(ti, value)
     return true
   }
 
-  func hasStorage(_ i: Int, _ a: Address) -> Bool {
+  func hasStorage(_ i: Int) -> Bool {
     if let h = accounts[i].hadStorage { return h }
-    let h = state.hasStorage(a)
+    let h = state.hasStorage(accounts[i].address)
     accounts[i].hadStorage = h
     return h
   }
@@ -159,6 +210,7 @@ final class Host<S: StateReader> {
   @inline(__always) private func slot(_ key: SlotKey) -> StorageSlot {
     if let s = storage[key] { return s }
     let v = state.storage(of: key.address, slot: key.slot)
+    checkBlocked()
     let s = StorageSlot(original: v, current: v, warm: false)
     storage[key] = s
     return s
@@ -241,9 +293,9 @@ final class Host<S: StateReader> {
   func revert(to s: Snapshot) {
     while journal.count > s.journal {
       switch journal.removeLast() {
-      case .balance(let i, let v): accounts[i].balance = v
+      case .balance(let i, let v): accounts[i].balanceOffset = v
       case .nonce(let i, let v): accounts[i].nonce = v
-      case .code(let i, let c): accounts[i].code = c
+      case .code(let i, let c): accounts[i].loadedCode = c
       case .storage(let k, let v): storage[k]!.current = v
       case .transient(let k, let v): transient[k] = v
       case .warmAccount(let i): accounts[i].warm = false
@@ -273,17 +325,17 @@ final class Host<S: StateReader> {
   func selfDestruct(_ a: Address, beneficiary: Address) {
     let i = index(a)
     let bi = index(beneficiary)
-    let bal = accounts[i].balance
+    let bal = balance(i)
     if accounts[i].created {
       setBalance(i, .zero)
-      if bi != i { setBalance(bi, accounts[bi].balance &+ bal) }
+      if bi != i { addBalance(bi, bal) }
       if !accounts[i].selfDestructed {
         journal.append(.selfDestructed(i))
         accounts[i].selfDestructed = true
       }
     } else if bi != i {
       setBalance(i, .zero)
-      setBalance(bi, accounts[bi].balance &+ bal)
+      addBalance(bi, bal)
     } else {
       touch(i)
     }
@@ -300,24 +352,38 @@ final class Host<S: StateReader> {
     for (key, s) in storage where s.current != s.original {
       dirtyStorage[key.address, default: [:]][key.slot] = s.current
     }
-    for (address, i) in accountIndex {
+    for i in accounts.indices {
       let acc = accounts[i]
-      let dirty = dirtyStorage[address]
-      guard acc.touched || acc.selfDestructed || acc.created || dirty != nil else { continue }
+      let dirty = dirtyStorage[acc.address]
+      let nonceChanged = acc.nonceLoaded && acc.nonce != acc.originalNonce
+      let balanceChanged = !acc.balanceOffset.isZero
+      guard acc.touched || acc.created || dirty != nil || nonceChanged || balanceChanged else { continue }
       var ch = AccountChange()
-      if acc.selfDestructed || (acc.touched && acc.isEmpty) {
+      if acc.selfDestructed || (acc.touched && isEmpty(i)) {
+        // Removed with all its storage; the slots it wrote are listed (as written) so that
+        // a fine-grained consumer can clear them.
         ch.deleted = true
-        changes[address] = ch
+        if let d = dirty { ch.storage = d.mapValues { _ in .zero } }
+        changes[acc.address] = ch
         continue
       }
-      ch.balance = acc.balance
-      ch.nonce = acc.nonce
+      if balanceChanged {
+        if let base = acc.baseBalance {
+          ch.balance = base &+ acc.balanceOffset
+        } else {
+          ch.balanceDelta = acc.balanceOffset
+        }
+      }
+      if nonceChanged { ch.nonce = acc.nonce }
       if acc.created {
-        ch.code = acc.code
+        ch.code = acc.loadedCode ?? .empty
         ch.storageCleared = true
       }
       if let d = dirty { ch.storage = d }
-      changes[address] = ch
+      if ch.balance == nil && ch.balanceDelta == nil && ch.nonce == nil && ch.code == nil && ch.storage.isEmpty {
+        continue
+      }
+      changes[acc.address] = ch
     }
     return StateDiff(accounts: changes)
   }

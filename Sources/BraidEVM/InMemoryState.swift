@@ -42,9 +42,7 @@ public struct InMemoryState: StateReader, Sendable {
     for (address, change) in diff.accounts {
       if change.deleted {
         accounts[address] = nil
-        guard change.balance != nil || change.nonce != nil || change.code != nil || !change.storage.isEmpty else {
-          continue
-        }
+        continue
       }
       Self.update(&accounts[address, default: AccountState()], with: change)
     }
@@ -53,6 +51,7 @@ public struct InMemoryState: StateReader, Sendable {
   private static func update(_ account: inout AccountState, with change: AccountChange) {
     if change.storageCleared { account.storage = [:] }
     if let b = change.balance { account.balance = b }
+    if let d = change.balanceDelta { account.balance = account.balance &+ d }
     if let n = change.nonce { account.nonce = n }
     if let c = change.code { account.code = c }
     for (slot, value) in change.storage {

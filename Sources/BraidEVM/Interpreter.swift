@@ -124,6 +124,7 @@ struct Interpreter<S: StateReader>: ~Copyable {
         gas &-= Int(info.gas)
         execute(op)
         if let r = result { return r }
+        if host.halted { return .failed() }
       }
     }
   }

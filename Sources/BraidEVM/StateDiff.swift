@@ -5,20 +5,24 @@ import BraidPrimitives
 /// not changed.
 public struct AccountChange: Sendable {
   public var balance: UInt256?
+  /// A credit to a balance the transaction never read: add it to whatever the balance is.
+  /// Exclusive with `balance`.
+  public var balanceDelta: UInt256?
   public var nonce: UInt64?
   /// New code, set when a contract was created.
   public var code: Code?
   /// Slots written, with their final values (zero means cleared).
   public var storage: [UInt256: UInt256]
   /// The account was removed: self-destructed in the transaction that created it
-  /// (EIP-6780), or touched while empty (EIP-161). Its storage is gone too; if other
-  /// fields are also set the account was re-created after the removal.
+  /// (EIP-6780), or touched while empty (EIP-161). Its storage is gone too: `storage`
+  /// then lists the slots the transaction had written, all as zero.
   public var deleted: Bool
   /// Storage was wiped before `storage` applies (a contract created at this address).
   public var storageCleared: Bool
 
   public init() {
     balance = nil
+    balanceDelta = nil
     nonce = nil
     code = nil
     storage = [:]

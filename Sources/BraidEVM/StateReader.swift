@@ -18,4 +18,12 @@ public protocol StateReader {
   func hasStorage(_ address: Address) -> Bool
   /// BLOCKHASH for one of the 256 most recent blocks; the caller checks the range.
   func blockHash(number: UInt64) -> Hash32
+  /// True once a read could not be answered (a parallel executor's dependency on a
+  /// transaction still running): the EVM then stops as soon as it can, and the caller
+  /// discards the result.
+  var isBlocked: Bool { get }
+}
+
+extension StateReader {
+  public var isBlocked: Bool { false }
 }

@@ -2,7 +2,9 @@
 /// the result against py-evm's, printing the same keys as ../shared/bench/revm_peer.py so
 /// the two lines compare directly.
 import ArgumentParser
+import BraidBlockSTM
 import BraidEVM
+import BraidExecution
 import BraidPrimitives
 import Foundation
 
@@ -46,14 +48,11 @@ struct BenchExecuteCommand: ParsableCommand {
 
   func run() throws {
     let counts = try threadCounts()
-    if let parallel = counts.first(where: { $0 != 0 }) {
-      throw InputError("--threads \(parallel): parallel execution is not implemented yet (Block-STM)")
-    }
     var allVerified = true
     for path in blocks {
       let block = try BenchBlock(path: path)
       for threadCount in counts {
-        let measurement = try measureSequential(block)
+        let measurement = measure(block, threads: threadCount)
         print(json ? measurement.jsonLine(threads: threadCount) : measurement.textLine(threads: threadCount))
         if !measurement.mismatches.isEmpty {
           allVerified = false
@@ -64,30 +63,34 @@ struct BenchExecuteCommand: ParsableCommand {
     if !allVerified { throw ExitCode(1) }
   }
 
-  /// Runs the block `runs` times on a fresh copy of the pre-state, timing only execution;
-  /// roots are computed once afterwards, for verification.
-  private func measureSequential(_ block: BenchBlock) throws(InputError) -> Measurement {
-    let executor = SequentialExecutor(block: block.env)
+  /// Runs the block `runs` times on a fresh copy of the pre-state, timing execution and the
+  /// commit of its result to the in-memory state; roots are computed afterwards, for
+  /// verification. Threads 0 is the sequential executor, otherwise Block-STM.
+  private func measure(_ block: BenchBlock, threads: Int) -> Measurement {
     let clock = ContinuousClock()
     var times: [Double] = []
     var finalState = block.pre
-    var receipts: [Receipt] = []
+    var result: BlockResult? = nil
     for _ in 0..<runs {
       var state = block.pre.deepCopy()
       let start = clock.now
-      do {
-        receipts = try executor.execute(block.transactions, on: &state)
-      } catch {
-        throw InputError("\(block.name): \(error)")
-      }
+      let r = BlockExecutor.execute(block.transactions, block: block.env, state: &state, threads: threads)
       let elapsed = start.duration(to: clock.now).components
       times.append(Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
       finalState = state
+      result = r
     }
     times.sort()
+    let r = result!
+    var mismatches = Self.verify(block, state: finalState, receipts: r.receipts)
+    for (i, outcome) in r.outcomes.enumerated() {
+      if case .excluded(let error) = outcome {
+        mismatches.insert("transaction \(i) was excluded: \(error)", at: 0)
+        break
+      }
+    }
     return Measurement(
-      block: block, seconds: times[times.count / 2], gasUsed: receipts.last?.cumulativeGasUsed ?? 0,
-      mismatches: Self.verify(block, state: finalState, receipts: receipts))
+      block: block, seconds: times[times.count / 2], gasUsed: r.gasUsed, stats: r.stats, mismatches: mismatches)
   }
 
   /// What differs from py-evm's result: empty when the block verified.
@@ -124,6 +127,7 @@ private struct Measurement {
   let block: BenchBlock
   let seconds: Double
   let gasUsed: UInt64
+  let stats: BlockSTMStats
   let mismatches: [String]
 
   // A clock that reads zero for an empty block must not turn into a division by zero.
@@ -135,13 +139,16 @@ private struct Measurement {
     let seconds = (self.seconds * 1e6).rounded() / 1e6
     return "{\"engine\": \"braid\", \"block\": \"\(block.name)\", \"threads\": \(threads), "
       + "\"txs\": \(block.transactions.count), \"seconds\": \(seconds), \"tps\": \(tps), "
-      + "\"gas_per_second\": \(gasPerSecond), \"verified\": \(mismatches.isEmpty)}"
+      + "\"gas_per_second\": \(gasPerSecond), \"verified\": \(mismatches.isEmpty)"
+      + (threads == 0 ? "" : ", \"reexecutions\": \(stats.reexecutions), \"validations\": \(stats.validations), "
+        + "\"aborts\": \(stats.validationFailures), \"dependency_waits\": \(stats.dependencyWaits)") + "}"
   }
 
   func textLine(threads: Int) -> String {
     let mode = threads == 0 ? "sequential" : "\(threads) threads"
     return "\(block.name): \(mode), \(block.transactions.count) txs in \(String(format: "%.6f", seconds)) s "
       + "(median), \(tps) tps, \(gasPerSecond) gas/s, " + (mismatches.isEmpty ? "verified" : "NOT VERIFIED")
+      + (threads == 0 ? "" : ", \(stats.reexecutions) re-executions, \(stats.validationFailures) aborts")
   }
 }
 

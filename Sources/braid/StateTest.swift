@@ -2,6 +2,7 @@
 /// and the post cases of one fork. Format: ../shared/fixtures/ethereum-tests/README.md.
 import BraidCrypto
 import BraidEVM
+import BraidExecution
 import BraidPrimitives
 import Foundation
 
@@ -69,6 +70,8 @@ struct StateTestCase: Sendable {
   let stateRoot: Hash32
   let logsHash: Hash32
   let expectException: String?
+  /// The signed transaction as RLP, which the runner decodes to cross-check the decoder.
+  let txBytes: Bytes?
 
   init(json: JSONObject) throws(InputError) {
     let indexes = try json.object("indexes")
@@ -78,6 +81,7 @@ struct StateTestCase: Sendable {
     stateRoot = try json.hash("hash")
     logsHash = try json.hash("logs")
     expectException = json.has("expectException") ? try json.string("expectException") : nil
+    txBytes = json.has("txbytes") ? try json.bytes("txbytes") : nil
   }
 
   private static func index(_ indexes: JSONObject, _ key: String) throws(InputError) -> Int {

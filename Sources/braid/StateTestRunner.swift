@@ -2,6 +2,7 @@
 /// nothing, when it is invalid), credit 0 wei to the coinbase, then compare the state root
 /// and the logs hash with the fixture.
 import BraidEVM
+import BraidExecution
 import BraidPrimitives
 
 enum CaseOutcome: Sendable {
@@ -18,6 +19,9 @@ extension StateTest {
     var rejection: String?
     do {
       let tx = try transaction.get().build(c)
+      if c.expectException == nil, let raw = c.txBytes, let mismatch = Self.crossCheck(raw, against: tx) {
+        return .failed("txbytes: \(mismatch)")
+      }
       let result = try EVM.execute(tx, block: env, state: state)
       state.apply(result.diff)
       logs = result.logs
@@ -52,6 +56,26 @@ extension StateTest {
       return .failed("logs hash: expected \(c.logsHash), got \(logsHash) (\(logs.count) logs)")
     }
     return .passed
+  }
+
+  /// Decodes the fixture's signed bytes and compares them with the transaction built from
+  /// the JSON fields: the decoder and sender recovery get the whole suite as test vectors.
+  static func crossCheck(_ raw: Bytes, against tx: Transaction) -> String? {
+    let decoded: Transaction
+    do {
+      decoded = try SignedTransaction.decode(raw).transaction
+    } catch {
+      return "does not decode: \(error)"
+    }
+    if decoded.sender != tx.sender { return "recovered sender \(decoded.sender), expected \(tx.sender)" }
+    if decoded.nonce != tx.nonce || decoded.gasLimit != tx.gasLimit || decoded.to != tx.to || decoded.value != tx.value
+      || decoded.data != tx.data || decoded.maxFeePerGas != tx.maxFeePerGas
+      || decoded.maxPriorityFeePerGas != tx.maxPriorityFeePerGas || decoded.accessList != tx.accessList
+      || decoded.blobVersionedHashes != tx.blobVersionedHashes || decoded.maxFeePerBlobGas != tx.maxFeePerBlobGas
+    {
+      return "decoded fields differ from the fixture's"
+    }
+    return nil
   }
 
   /// With BRAID_STATETEST_DUMP set, a failing case also prints its post-state, for

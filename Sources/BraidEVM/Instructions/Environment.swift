@@ -80,8 +80,7 @@ extension Interpreter {
     let a = Address(word: top().pointee)
     guard chargeAccess(a) else { return }
     let i = host.index(a)
-    let acc = host.accounts[i]
-    top().pointee = acc.isEmpty ? .zero : acc.code.hash.word
+    top().pointee = host.isEmpty(i) ? .zero : host.code(i).hash.word
     pc &+= 1
   }
 

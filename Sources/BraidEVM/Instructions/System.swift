@@ -17,7 +17,7 @@ extension Interpreter {
     var cost = host.warmAccount(to) ? Gas.coldAccountAccess : Gas.warmAccess
     if !value.isZero {
       cost += Gas.callValue
-      if kind == .call && host.accounts[host.index(to)].isEmpty { cost += Gas.newAccount }
+      if kind == .call && host.isEmpty(host.index(to)) { cost += Gas.newAccount }
     }
     guard charge(cost) else { return }
     let available = gas - gas / 64
@@ -74,7 +74,7 @@ extension Interpreter {
     if msg.isStatic { return fail() }
     let beneficiary = Address(word: pop())
     var cost = host.warmAccount(beneficiary) ? Gas.coldAccountAccess : 0
-    if !host.balance(msg.address).isZero && host.accounts[host.index(beneficiary)].isEmpty { cost += Gas.newAccount }
+    if !host.balance(msg.address).isZero && host.isEmpty(host.index(beneficiary)) { cost += Gas.newAccount }
     guard charge(cost) else { return }
     host.selfDestruct(msg.address, beneficiary: beneficiary)
     result = FrameResult(status: .success, gasLeft: gas, output: [])

@@ -4,7 +4,7 @@ import BraidEVM
 import BraidPrimitives
 
 extension RLPWriter {
-  mutating func append(logs: [Log]) {
+  public mutating func append(logs: [Log]) {
     appendList { (w: inout RLPWriter) in
       for log in logs {
         w.appendList { (w: inout RLPWriter) in
@@ -21,7 +21,7 @@ extension RLPWriter {
 
 extension Array where Element == Log {
   /// keccak256(rlp(logs)): what a state test's `logs` field holds.
-  var rlpHash: Hash32 {
+  public var rlpHash: Hash32 {
     var w = RLPWriter()
     w.append(logs: self)
     return Keccak256.hash(w.bytes)

@@ -1,12 +1,11 @@
 /// The world-state root of an `InMemoryState`: each account's storage trie root, then the
-/// secure state trie over the account leaves (Yellow Paper, section 4.1). Lives here until
-/// the parallel executor moves it into a library target.
+/// secure state trie over the account leaves (Yellow Paper, section 4.1).
 import BraidEVM
 import BraidPrimitives
 import BraidTrie
 
 extension InMemoryState {
-  func stateRoot() -> Hash32 {
+  public func stateRoot() -> Hash32 {
     var leaves: [(address: Address, nonce: UInt64, balance: UInt256, storageRoot: Hash32, codeHash: Hash32)] = []
     leaves.reserveCapacity(accounts.count)
     for (address, account) in accounts {

@@ -1,0 +1,196 @@
+/// # BraidBlockSTM: Block-STM, the algorithm
+///
+/// Executes the transactions of a block on several threads and commits exactly what
+/// executing them one after another, in block order, would commit. After Gelashvili et al.,
+/// "Block-STM: Scaling Blockchain Execution by Turning Ordering Curse to a Performance
+/// Blessing" (2022), and the Aptos block executor. This module knows nothing of the EVM:
+/// a VM is anything that maps a transaction and the values it reads to writes and an output
+/// (`BlockSTMVM`).
+///
+/// ## Optimistic execution in a preset order
+/// Nothing about a transaction's reads and writes is known in advance. Workers simply execute
+/// transactions speculatively, lowest index first, each against the writes that lower
+/// transactions have made so far. The block order is fixed before execution starts, so
+/// "correct" has one meaning: transaction `j` must end up having read what the lower
+/// transactions' final writes make of the state, exactly as in sequential execution.
+///
+/// ## Multi-version memory
+/// Writes are not applied to one shared state. `VersionedMemory` keeps, for every key, the
+/// write of each transaction that wrote it, tagged with the version (transaction index and
+/// incarnation, i.e. how many times that transaction's execution was started over) that
+/// wrote it. Transaction `j` reading a key sees the write of the highest transaction below
+/// `j`, never one above it, so later transactions can run ahead without disturbing earlier
+/// ones. A write is a full value or a commutative delta ("add 5"): a read folds the deltas
+/// it finds on the way down onto the nearest full value, or onto the pre-block storage
+/// value. Deltas let many transactions credit one account (the coinbase) without reading
+/// it, and so without conflicting.
+///
+/// ## ESTIMATE markers
+/// When an incarnation is aborted, its writes are not deleted but replaced by ESTIMATE
+/// markers: the next incarnation will most likely write the same keys. A transaction that
+/// reads an ESTIMATE stops at once (`ReadView.read` returns nil, the VM returns
+/// `.dependency`) and is suspended until the blocking transaction has executed again, rather
+/// than computing on a value that is about to change and being aborted later anyway.
+///
+/// ## Read-set validation
+/// Each incarnation records every value it read. Validating it re-resolves every one of
+/// those reads and compares: if any now resolves differently (a lower transaction was
+/// re-executed and wrote something else, or wrote a key it had not written before, or left
+/// an ESTIMATE), the incarnation is aborted and the transaction executed again. Validation
+/// compares values, not versions, so a re-execution that writes the same value invalidates
+/// nobody above it.
+///
+/// ## The collaborative scheduler
+/// There is no dispatcher thread: every worker asks the `Scheduler` for its next task. Two
+/// shared indices sweep the block: `execution_idx`, the next transaction to execute, and
+/// `validation_idx`, the next to validate. A worker takes a validation task when
+/// `validation_idx` is behind `execution_idx`, otherwise an execution task, so work is always
+/// done on the lowest transactions first: those are the ones whose results everything above
+/// depends on. An abort, or an execution that wrote a key its previous incarnation had not,
+/// moves `validation_idx` back to that transaction so that everything above it is validated
+/// again; resuming suspended transactions moves `execution_idx` back. A task's result often
+/// is the next task (validate what was just executed, re-execute what was just aborted), and
+/// the worker runs it directly.
+///
+/// ## Dependencies: suspension and resume
+/// A transaction that read an ESTIMATE of transaction `k` adds itself to `k`'s dependents
+/// and its incarnation ends. When `k` next finishes executing it makes its dependents ready
+/// for their next incarnation and moves `execution_idx` back to the lowest of them. The check
+/// "is `k` still not executed?" and the registration happen under `k`'s lock, the same lock
+/// `k` takes to collect its dependents, so a wake-up is never lost: if `k` has finished by
+/// then, the reader re-executes at once instead of waiting.
+///
+/// ## Knowing when the block is done
+/// `num_active_tasks` counts tasks handed out and not finished; `decrease_cnt` counts every
+/// time an index moved back. The block is done when both indices are past the last
+/// transaction, no task is active, and `decrease_cnt` did not change while that was being
+/// checked: then no transaction can be re-executed or re-validated any more.
+///
+/// ## Why the result equals sequential execution
+/// Transaction 0 reads only the pre-state, so its first incarnation is final. Suppose every
+/// transaction below `j` has reached its final incarnation. Whenever a lower transaction's
+/// writes changed (an abort leaving ESTIMATEs, a re-execution, a write to a new key),
+/// `validation_idx` moved back to or below `j`, so some validation of `j` starts after the
+/// last such change. That validation re-resolves all of `j`'s reads against the final writes
+/// below `j`: if they all match, `j` read exactly what it reads in sequential execution, and
+/// a deterministic VM then writes and returns exactly what it does sequentially; if not, `j`
+/// is aborted and re-executed against those final writes, and validated again. So when the
+/// block is done, every transaction's last incarnation saw the sequential state, and the
+/// versioned memory, folded per key, is the sequential final state.
+///
+/// ## Errors
+/// Two tiers. Speculative failures are expected and cost only time: an incarnation that read
+/// an ESTIMATE waits and re-executes; one whose reads turn out stale is aborted and
+/// re-executes; a VM that finds its speculative reads mutually inconsistent returns anything
+/// and validation discards it. Invariant violations (a status transition the diagram does not
+/// allow, an ESTIMATE left when the block is done, a VM reporting a dependency it did not
+/// read) are bugs: they stop the process with a message naming the transaction.
+public enum BlockSTM {
+  /// The stack each worker thread gets: room for a VM that recurses deeply (the EVM, once per
+  /// call frame). Address space only, until used.
+  public static var defaultStackSize: Int { WorkerThreads.defaultStackSize }
+
+  /// Runs `count` transactions on `threads` worker threads (threads >= 1; the caller's thread
+  /// may be one of them). Returns exactly what sequential execution in index order produces.
+  ///
+  /// Every worker runs on a fresh thread with a `stackSize`-byte stack; the caller waits.
+  /// More workers than transactions would only ever idle, so at most `count` are started.
+  @inlinable
+  public static func execute<VM: BlockSTMVM>(
+    _ vm: VM, count: Int, threads: Int, stackSize: Int = BlockSTM.defaultStackSize
+  ) -> BlockSTMResult<VM> {
+    guard threads >= 1 else { invariantViolation("BlockSTM.execute needs threads >= 1, got \(threads)") }
+    guard count >= 0 else { invariantViolation("BlockSTM.execute needs count >= 0, got \(count)") }
+    if count == 0 { return BlockSTMResult(outputs: [], writes: [], finalValues: [:], stats: BlockSTMStats()) }
+    let executor = Executor(vm: vm, count: count)
+    WorkerThreads.run(count: min(threads, count), stackSize: stackSize) { _ in executor.work() }
+    return executor.result()
+  }
+
+  /// The reference: each transaction in index order, on the caller's thread, against the
+  /// state all earlier ones committed. Same `ReadView` (it never reports an ESTIMATE) and same
+  /// result type, so the two can be compared field by field.
+  @inlinable
+  public static func executeSequentially<VM: BlockSTMVM>(_ vm: VM, count: Int) -> BlockSTMResult<VM> {
+    guard count >= 0 else { invariantViolation("BlockSTM.executeSequentially needs count >= 0, got \(count)") }
+    let state = CommittedState(vm: vm)
+    var outputs: [VM.Output] = []
+    var writes: [[(VM.Key, WriteOp<VM>)]] = []
+    outputs.reserveCapacity(count)
+    writes.reserveCapacity(count)
+    for txn in 0..<count {
+      state.readsSinceReset = 0
+      var view = ReadView<VM>(source: .committed(state), txn: txn, expectedReads: 0)
+      switch vm.execute(txn, view: &view) {
+      case .done(let written, let output):
+        assert(hasDistinctKeys(written), "the VM's write set for txn \(txn) names a key twice")
+        state.apply(written)
+        outputs.append(output)
+        writes.append(written)
+      case .dependency:
+        invariantViolation("the VM returned .dependency for txn \(txn) in sequential execution, which has no ESTIMATEs")
+      }
+    }
+    let stats = BlockSTMStats(executions: count)
+    return BlockSTMResult(outputs: outputs, writes: writes, finalValues: state.values, stats: stats)
+  }
+}
+
+/// Counters for one block, for metrics and benchmarks.
+public struct BlockSTMStats: Sendable, Equatable {
+  /// Calls into the VM, including incarnations cut short by an ESTIMATE.
+  public var executions: Int
+  /// Calls into the VM beyond one per transaction (`executions - count`).
+  public var reexecutions: Int
+  /// Read-set validations performed.
+  public var validations: Int
+  /// Validations that found a stale read and aborted the incarnation (= aborts).
+  public var validationFailures: Int
+  /// Incarnations suspended on an ESTIMATE until their blocker re-executed.
+  public var dependencyWaits: Int
+
+  @inlinable
+  public init(
+    executions: Int = 0, reexecutions: Int = 0, validations: Int = 0, validationFailures: Int = 0,
+    dependencyWaits: Int = 0
+  ) {
+    self.executions = executions
+    self.reexecutions = reexecutions
+    self.validations = validations
+    self.validationFailures = validationFailures
+    self.dependencyWaits = dependencyWaits
+  }
+
+  @inlinable
+  mutating func add(_ other: BlockSTMStats) {
+    executions += other.executions
+    reexecutions += other.reexecutions
+    validations += other.validations
+    validationFailures += other.validationFailures
+    dependencyWaits += other.dependencyWaits
+  }
+}
+
+/// What a block commits.
+public struct BlockSTMResult<VM: BlockSTMVM> {
+  /// Per transaction, in block order: the output and the write set of its final incarnation.
+  public var outputs: [VM.Output]
+  public var writes: [[(VM.Key, WriteOp<VM>)]]
+  /// Every key written in the block with its final value (deltas folded onto the last full
+  /// value or the storage value) — what the block commits.
+  public var finalValues: [VM.Key: VM.Value]
+  public var stats: BlockSTMStats
+
+  @inlinable
+  public init(
+    outputs: [VM.Output], writes: [[(VM.Key, WriteOp<VM>)]], finalValues: [VM.Key: VM.Value],
+    stats: BlockSTMStats
+  ) {
+    self.outputs = outputs
+    self.writes = writes
+    self.finalValues = finalValues
+    self.stats = stats
+  }
+}
+
+extension BlockSTMResult: Sendable {}

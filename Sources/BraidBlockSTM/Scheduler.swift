@@ -1,0 +1,262 @@
+import Synchronization
+
+/// The collaborative scheduler: hands out execution and validation tasks to whichever worker
+/// asks, always preferring the lowest transaction, and detects when the block is finished.
+///
+/// Per-transaction status (the incarnation number travels with it):
+///
+/// ```
+///                      try_incarnate                    finish_execution
+///   ReadyToExecute(i) ───────────────► Executing(i) ─────────────────────► Executed(i)
+///          ▲                              │                                    │
+///          │ resume_dependencies           │ read hit an ESTIMATE of a txn      │ validation
+///          │ (the blocker finished)        │ not yet Executed: parked in the    │ failed and
+///          │                              ▼ blocker's dependents (suspended)   ▼ won the abort
+///   ReadyToExecute(i+1) ◄──────────── Aborting(i) ◄─────────────────────────────┘
+///                       set_ready_status
+/// ```
+///
+/// A suspended transaction goes Executing(i) → Aborting(i) → ReadyToExecute(i+1): its
+/// incarnation ends without writing anything, and the next one starts once the blocker has
+/// executed again. If the blocker is already Executed when the ESTIMATE is reported, there
+/// is nothing to wait for and the same incarnation simply runs again.
+///
+/// Shared counters (all sequentially consistent; the proofs in the paper assume it):
+/// - `executionIdx`: the next transaction to try to execute. Every transaction below it has
+///   been executed at least once or is being (re-)executed by someone.
+/// - `validationIdx`: the next transaction to validate. Lowered after an abort (everything
+///   above the aborted transaction must be validated again) and after an execution that wrote
+///   a key its previous incarnation did not.
+/// - `decreaseCnt`: bumped on every lowering, so `checkDone` can tell that no index moved
+///   back while it looked.
+/// - `numActiveTasks`: tasks handed out and not yet finished. The block is done when both
+///   indices are past the end, no task is in flight and no index was lowered meanwhile.
+@usableFromInline
+final class Scheduler: Sendable {
+  @usableFromInline
+  enum Status: Sendable {
+    case readyToExecute, executing, executed, aborting
+  }
+
+  @usableFromInline
+  struct TxnState: Sendable {
+    @usableFromInline var incarnation: Incarnation = 0
+    @usableFromInline var status: Status = .readyToExecute
+    /// Transactions suspended on an ESTIMATE this transaction left; resumed when it executes.
+    @usableFromInline var dependents: [TxnIndex] = []
+
+    @inlinable init() {}
+  }
+
+  @usableFromInline
+  enum Task: Sendable {
+    case execute(Version)
+    case validate(Version)
+  }
+
+  @usableFromInline let count: Int
+  @usableFromInline let executionIdx = Atomic<Int>(0)
+  @usableFromInline let validationIdx = Atomic<Int>(0)
+  @usableFromInline let decreaseCnt = Atomic<Int>(0)
+  @usableFromInline let numActiveTasks = Atomic<Int>(0)
+  @usableFromInline let doneMarker = Atomic<Bool>(false)
+  @usableFromInline let states: LockedSlots<TxnState>
+
+  @inlinable
+  init(count: Int) {
+    self.count = count
+    states = LockedSlots(count: count) { _ in TxnState() }
+    if count == 0 { doneMarker.store(true, ordering: .sequentiallyConsistent) }
+  }
+
+  @inlinable
+  var done: Bool { doneMarker.load(ordering: .sequentiallyConsistent) }
+
+  /// The next task for an idle worker, or nil when there is nothing to do right now.
+  @inlinable
+  func nextTask() -> Task? {
+    if validationIdx.load(ordering: .sequentiallyConsistent)
+      < executionIdx.load(ordering: .sequentiallyConsistent)
+    {
+      if let version = nextVersionToValidate() { return .validate(version) }
+    } else {
+      if let version = nextVersionToExecute() { return .execute(version) }
+    }
+    return nil
+  }
+
+  @inlinable
+  func checkDone() {
+    let observed = decreaseCnt.load(ordering: .sequentiallyConsistent)
+    if min(
+      executionIdx.load(ordering: .sequentiallyConsistent),
+      validationIdx.load(ordering: .sequentiallyConsistent)) >= count
+      && numActiveTasks.load(ordering: .sequentiallyConsistent) == 0
+      && observed == decreaseCnt.load(ordering: .sequentiallyConsistent)
+    {
+      doneMarker.store(true, ordering: .sequentiallyConsistent)
+    }
+  }
+
+  /// Claims `txn` for execution if it is ReadyToExecute; otherwise gives back the active task
+  /// the caller counted for it.
+  @inlinable
+  func tryIncarnate(_ txn: TxnIndex) -> Version? {
+    if txn < count {
+      let version: Version? = states.withLock(txn) { state in
+        guard state.status == .readyToExecute else { return nil }
+        state.status = .executing
+        return Version(txn: txn, incarnation: state.incarnation)
+      }
+      if let version { return version }
+    }
+    numActiveTasks.subtract(1, ordering: .sequentiallyConsistent)
+    return nil
+  }
+
+  @inlinable
+  func nextVersionToExecute() -> Version? {
+    if executionIdx.load(ordering: .sequentiallyConsistent) >= count {
+      checkDone()
+      return nil
+    }
+    numActiveTasks.add(1, ordering: .sequentiallyConsistent)
+    let txn = executionIdx.add(1, ordering: .sequentiallyConsistent).oldValue
+    return tryIncarnate(txn)
+  }
+
+  @inlinable
+  func nextVersionToValidate() -> Version? {
+    if validationIdx.load(ordering: .sequentiallyConsistent) >= count {
+      checkDone()
+      return nil
+    }
+    numActiveTasks.add(1, ordering: .sequentiallyConsistent)
+    let txn = validationIdx.add(1, ordering: .sequentiallyConsistent).oldValue
+    if txn < count {
+      let version: Version? = states.withLock(txn) { state in
+        state.status == .executed ? Version(txn: txn, incarnation: state.incarnation) : nil
+      }
+      if let version { return version }
+    }
+    numActiveTasks.subtract(1, ordering: .sequentiallyConsistent)
+    return nil
+  }
+
+  @inlinable
+  func decreaseExecutionIdx(to target: TxnIndex) {
+    executionIdx.min(target, ordering: .sequentiallyConsistent)
+    decreaseCnt.add(1, ordering: .sequentiallyConsistent)
+  }
+
+  @inlinable
+  func decreaseValidationIdx(to target: TxnIndex) {
+    validationIdx.min(target, ordering: .sequentiallyConsistent)
+    decreaseCnt.add(1, ordering: .sequentiallyConsistent)
+  }
+
+  /// Parks `txn` (Executing) until `blocker` executes again. Returns false when the blocker
+  /// is already Executed: its ESTIMATE was replaced meanwhile, and the caller re-runs the same
+  /// incarnation at once instead of waiting for a wake-up that would never come.
+  ///
+  /// The blocker's lock is held while `txn` turns Aborting, so `finishExecution` of the
+  /// blocker (which takes the same lock to collect dependents) either sees `txn` in the list
+  /// with its status already Aborting, or ran before and we see Executed. Locks nest only from
+  /// a lower transaction to a higher one, so they cannot deadlock.
+  @inlinable
+  func addDependency(_ txn: TxnIndex, on blocker: TxnIndex) -> Bool {
+    guard blocker < txn else {
+      invariantViolation("Scheduler: txn \(txn) depends on txn \(blocker), which is not below it")
+    }
+    let parked: Bool = states.withLock(blocker) { blockerState in
+      if blockerState.status == .executed { return false }
+      states.withLock(txn) { state in
+        guard state.status == .executing else {
+          invariantViolation("Scheduler: txn \(txn) suspended while \(state.status), not executing")
+        }
+        state.status = .aborting
+      }
+      blockerState.dependents.append(txn)
+      return true
+    }
+    // The execution task ends here; the resumed incarnation is a new task.
+    if parked { numActiveTasks.subtract(1, ordering: .sequentiallyConsistent) }
+    return parked
+  }
+
+  /// Aborting(i) → ReadyToExecute(i+1).
+  @inlinable
+  func setReadyStatus(_ txn: TxnIndex) {
+    states.withLock(txn) { state in
+      guard state.status == .aborting else {
+        invariantViolation("Scheduler: txn \(txn) made ready while \(state.status), not aborting")
+      }
+      state.incarnation += 1
+      state.status = .readyToExecute
+    }
+  }
+
+  @inlinable
+  func resumeDependencies(_ dependents: [TxnIndex]) {
+    guard let lowest = dependents.min() else { return }
+    for txn in dependents { setReadyStatus(txn) }
+    decreaseExecutionIdx(to: lowest)
+  }
+
+  /// Executing(i) → Executed(i), waking the transactions that waited for this one. Returns a
+  /// validation task for the same version when it can be validated at once; otherwise lowers
+  /// `validationIdx` so that it and everything above is validated again.
+  @inlinable
+  func finishExecution(_ version: Version, wroteNewKey: Bool) -> Task? {
+    let dependents: [TxnIndex] = states.withLock(version.txn) { state in
+      guard state.status == .executing, state.incarnation == version.incarnation else {
+        invariantViolation(
+          "Scheduler: finishing txn \(version.txn) incarnation \(version.incarnation) while \(state.status) at incarnation \(state.incarnation)"
+        )
+      }
+      state.status = .executed
+      let waiting = state.dependents
+      state.dependents = []
+      return waiting
+    }
+    resumeDependencies(dependents)
+    if validationIdx.load(ordering: .sequentiallyConsistent) > version.txn {
+      if wroteNewKey {
+        decreaseValidationIdx(to: version.txn)
+      } else {
+        return .validate(version)
+      }
+    }
+    numActiveTasks.subtract(1, ordering: .sequentiallyConsistent)
+    return nil
+  }
+
+  /// Executed(i) → Aborting(i), for exactly one of the validators that found `version` stale:
+  /// the same version can be validated by several workers at once, and only one may abort it.
+  @inlinable
+  func tryValidationAbort(_ version: Version) -> Bool {
+    states.withLock(version.txn) { state in
+      guard state.incarnation == version.incarnation, state.status == .executed else { return false }
+      state.status = .aborting
+      return true
+    }
+  }
+
+  /// After a validation: if it aborted the transaction, everything above must be validated
+  /// again, and the re-execution is handed straight back to the caller when the transaction
+  /// is below `executionIdx` (otherwise the normal sweep will pick it up).
+  @inlinable
+  func finishValidation(_ txn: TxnIndex, aborted: Bool) -> Task? {
+    if aborted {
+      setReadyStatus(txn)
+      decreaseValidationIdx(to: txn + 1)
+      if executionIdx.load(ordering: .sequentiallyConsistent) > txn {
+        // tryIncarnate gives back this task's active count if someone else claimed txn.
+        if let version = tryIncarnate(txn) { return .execute(version) }
+        return nil
+      }
+    }
+    numActiveTasks.subtract(1, ordering: .sequentiallyConsistent)
+    return nil
+  }
+}

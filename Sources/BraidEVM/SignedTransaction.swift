@@ -1,0 +1,136 @@
+/// Decoding signed transactions from their EIP-2718 bytes: legacy (with or without
+/// EIP-155 replay protection), EIP-2930 access-list, EIP-1559 dynamic-fee and EIP-4844
+/// blob transactions; the signing hash, the transaction hash and the recovered sender.
+import BraidCrypto
+import BraidPrimitives
+
+public enum TransactionDecodingError: Error, Equatable, Sendable, CustomStringConvertible {
+  case empty
+  case typeNotSupported(UInt8)
+  case malformed(String)
+  case invalidSignature
+
+  public var description: String {
+    switch self {
+    case .empty: return "empty transaction"
+    case .typeNotSupported(let t): return "transaction type not supported: \(t)"
+    case .malformed(let why): return "rlp: \(why)"
+    case .invalidSignature: return "invalid transaction v, r, s values"
+    }
+  }
+}
+
+/// A transaction as it arrives on the wire, decoded, with its sender recovered once.
+public struct SignedTransaction: Sendable {
+  public var transaction: Transaction
+  /// keccak256 of the EIP-2718 bytes.
+  public var hash: Hash32
+  public var raw: Bytes
+
+  /// Decodes and recovers the sender. Rejects non-canonical RLP, trailing bytes, unknown
+  /// types, high-s signatures (EIP-2) and signatures that recover no key.
+  public static func decode(_ raw: Bytes) throws(TransactionDecodingError) -> SignedTransaction {
+    guard let first = raw.first else { throw .empty }
+    do {
+      if first >= 0xc0 { return try decodeLegacy(raw) }
+      guard first <= 3 else { throw TransactionDecodingError.typeNotSupported(first) }
+      return try decodeTyped(first, raw)
+    } catch let e as TransactionDecodingError {
+      throw e
+    } catch let e as RLPError {
+      throw .malformed(e.description)
+    } catch {
+      throw .malformed("\(error)")
+    }
+  }
+
+  private static func decodeLegacy(_ raw: Bytes) throws -> SignedTransaction {
+    let f = try RLP.decode(raw).asList()
+    guard f.count == 9 else { throw TransactionDecodingError.malformed("legacy transaction has \(f.count) fields") }
+    let v = try f[6].asUInt256()
+    let chainId: UInt64?
+    let recId: Int32
+    var signingFields = Array(f[0..<6])
+    if v == UInt256(27) || v == UInt256(28) {
+      chainId = nil
+      recId = Int32(v.w0 - 27)
+    } else {
+      // EIP-155: v = chainId * 2 + 35 + yParity.
+      guard v.fitsUInt64, v.w0 >= 35 else { throw TransactionDecodingError.invalidSignature }
+      chainId = (v.w0 - 35) / 2
+      recId = Int32((v.w0 - 35) % 2)
+      signingFields += [.uint(chainId!), .bytes([]), .bytes([])]
+    }
+    let sender = try recover(
+      signingHash: Keccak256.hash(RLPItem.list(signingFields).encode()), recId: recId, r: f[7].asUInt256(), s: f[8].asUInt256())
+    let tx = Transaction.legacy(
+      type: 0, chainId: chainId, nonce: try f[0].asUInt64(), gasPrice: try f[1].asUInt256(), gasLimit: try f[2].asUInt64(),
+      to: try optionalAddress(f[3]), value: try f[4].asUInt256(), data: try f[5].asBytes(), sender: sender)
+    return SignedTransaction(transaction: tx, hash: Keccak256.hash(raw), raw: raw)
+  }
+
+  private static func decodeTyped(_ type: UInt8, _ raw: Bytes) throws -> SignedTransaction {
+    let f = try RLP.decode(Array(raw[1...])).asList()
+    // Field counts: [chainId, nonce, fees..., gas, to, value, data, accessList, (blob fields), yParity, r, s].
+    let expected: Int = [11, 11, 12, 14][Int(type)]
+    guard f.count == expected else { throw TransactionDecodingError.malformed("type \(type) transaction has \(f.count) fields") }
+    let chainId = try f[0].asUInt64()
+    let nonce = try f[1].asUInt64()
+    var i = 2
+    let maxPriority: UInt256, maxFee: UInt256
+    if type == 1 {
+      maxPriority = try f[2].asUInt256()
+      maxFee = maxPriority
+      i = 3
+    } else {
+      maxPriority = try f[2].asUInt256()
+      maxFee = try f[3].asUInt256()
+      i = 4
+    }
+    let gas = try f[i].asUInt64()
+    let to = try optionalAddress(f[i + 1])
+    let value = try f[i + 2].asUInt256()
+    let data = try f[i + 3].asBytes()
+    let accessList = try decodeAccessList(f[i + 4])
+    i += 5
+    var maxFeePerBlobGas = UInt256.zero
+    var blobHashes: [Hash32] = []
+    if type == 3 {
+      maxFeePerBlobGas = try f[i].asUInt256()
+      blobHashes = try f[i + 1].asList().map { item throws(RLPError) in try item.asHash32() }
+      guard to != nil else { throw TransactionDecodingError.malformed("blob transaction without a recipient") }
+      i += 2
+    }
+    let yParity = try f[i].asUInt64()
+    guard yParity <= 1 else { throw TransactionDecodingError.invalidSignature }
+    let signingHash = Keccak256.hash([type] + RLPItem.list(Array(f[0..<i])).encode())
+    let sender = try recover(signingHash: signingHash, recId: Int32(yParity), r: f[i + 1].asUInt256(), s: f[i + 2].asUInt256())
+    let tx = Transaction(
+      type: type, chainId: chainId, nonce: nonce, gasLimit: gas, maxFeePerGas: maxFee, maxPriorityFeePerGas: maxPriority,
+      to: to, value: value, data: data, accessList: accessList, maxFeePerBlobGas: maxFeePerBlobGas,
+      blobVersionedHashes: blobHashes, sender: sender)
+    return SignedTransaction(transaction: tx, hash: Keccak256.hash(raw), raw: raw)
+  }
+
+  private static func optionalAddress(_ item: RLPItem) throws -> Address? {
+    let b = try item.asBytes()
+    if b.isEmpty { return nil }
+    return try item.asAddress()
+  }
+
+  private static func decodeAccessList(_ item: RLPItem) throws -> [AccessListEntry] {
+    try item.asList().map { entry throws -> AccessListEntry in
+      let pair = try entry.asList()
+      guard pair.count == 2 else { throw TransactionDecodingError.malformed("access list entry has \(pair.count) fields") }
+      return AccessListEntry(
+        address: try pair[0].asAddress(), storageKeys: try pair[1].asList().map { k throws(RLPError) in try k.asHash32().word })
+    }
+  }
+
+  private static func recover(signingHash: Hash32, recId: Int32, r: UInt256, s: UInt256) throws -> Address {
+    guard Secp256k1.isValidScalar(r), Secp256k1.isValidScalar(s), Secp256k1.isLowS(s),
+      let pub = Secp256k1.recoverPublicKey(hash: signingHash.bytes, r: r, s: s, recoveryId: recId)
+    else { throw TransactionDecodingError.invalidSignature }
+    return Address(Keccak256.hash(pub).bytes[12...])
+  }
+}

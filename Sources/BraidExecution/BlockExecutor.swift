@@ -1,0 +1,90 @@
+/// Executing a whole block, sequentially or with Block-STM, with identical results.
+import BraidBlockSTM
+import BraidEVM
+import BraidPrimitives
+import Synchronization
+
+public struct BlockResult: Sendable {
+  public var outcomes: [TransactionOutcome]
+  /// One per executed transaction, in block order.
+  public var receipts: [Receipt]
+  public var gasUsed: UInt64
+  /// Block-STM's counters; zero for the sequential executor.
+  public var stats: BlockSTMStats
+}
+
+public enum BlockExecutor {
+  /// Executes `transactions` in order on `state` and returns the receipts. `threads` 0 is
+  /// the plain sequential executor; 1 or more run Block-STM with that many workers. The
+  /// state and receipts are the same either way.
+  public static func execute(
+    _ transactions: [Transaction], block: BlockEnv, state: inout InMemoryState, threads: Int
+  ) -> BlockResult {
+    let clock = ContinuousClock()
+    let start = clock.now
+    var outcomes: [TransactionOutcome]
+    var stats = BlockSTMStats(executions: 0, reexecutions: 0, validations: 0, validationFailures: 0, dependencyWaits: 0)
+    if threads == 0 {
+      outcomes = SequentialExecutor.execute(transactions, block: block, on: &state)
+    } else {
+      // The VM holds a reference to the pre-state only inside this call, so that the commit
+      // below mutates `state` in place instead of copying it.
+      let result = { (pre: InMemoryState) in
+        BlockSTM.execute(EVMBlockVM(pre: pre, transactions: transactions, block: block), count: transactions.count, threads: threads)
+      }(state)
+      commit(result.finalValues, to: &state)
+      outcomes = result.outputs
+      stats = result.stats
+    }
+    let receipts = makeReceipts(outcomes)
+    let gasUsed = receipts.last?.cumulativeGasUsed ?? 0
+    ExecutionCounters.shared.record(
+      transactions: receipts.count, stats: stats, seconds: start.duration(to: clock.now))
+    return BlockResult(outcomes: outcomes, receipts: receipts, gasUsed: gasUsed, stats: stats)
+  }
+
+  /// Applies the block's final values. Every account written in the block was touched by
+  /// some transaction, so one that ends empty is removed (EIP-161), with its storage.
+  static func commit(_ finalValues: [StateKey: StateValue], to state: inout InMemoryState) {
+    var written = Set<Address>()
+    for (key, value) in finalValues {
+      guard let address = key.address else { continue }
+      written.insert(address)
+      switch key {
+      case .balance: state.accounts[address, default: AccountState()].balance = value.word
+      case .nonce: state.accounts[address, default: AccountState()].nonce = value.word.w0
+      case .code: state.accounts[address, default: AccountState()].code = value.codeValue
+      case .storage(_, let slot):
+        let w = value.word
+        state.accounts[address, default: AccountState()].storage[slot] = w.isZero ? nil : w
+      case .blockGasUsed: break
+      }
+    }
+    for address in written where state.accounts[address]?.isEmpty == true {
+      state.accounts[address] = nil
+    }
+  }
+}
+
+/// Process-wide execution counters for the node's /metrics.
+public final class ExecutionCounters: Sendable {
+  public static let shared = ExecutionCounters()
+
+  public let blocks = Atomic<Int>(0)
+  public let transactions = Atomic<Int>(0)
+  public let reexecutions = Atomic<Int>(0)
+  public let validationFailures = Atomic<Int>(0)
+  public let dependencyWaits = Atomic<Int>(0)
+  /// Total execution time in nanoseconds.
+  public let executionNanoseconds = Atomic<Int>(0)
+
+  func record(transactions n: Int, stats: BlockSTMStats, seconds: Duration) {
+    blocks.add(1, ordering: .relaxed)
+    transactions.add(n, ordering: .relaxed)
+    reexecutions.add(stats.reexecutions, ordering: .relaxed)
+    validationFailures.add(stats.validationFailures, ordering: .relaxed)
+    dependencyWaits.add(stats.dependencyWaits, ordering: .relaxed)
+    let c = seconds.components
+    executionNanoseconds.add(Int(c.seconds) * 1_000_000_000 + Int(c.attoseconds / 1_000_000_000), ordering: .relaxed)
+  }
+}

@@ -1,0 +1,130 @@
+/// The EVM as a Block-STM VM: each transaction executes against a `StateReader` that reads
+/// through Block-STM's versioned memory, and its `StateDiff` becomes fine-grained writes.
+import BraidBlockSTM
+import BraidEVM
+import BraidPrimitives
+
+struct EVMBlockVM: BlockSTMVM {
+  typealias Key = StateKey
+  typealias Value = StateValue
+  typealias Delta = UInt256
+  typealias Output = TransactionOutcome
+
+  let pre: InMemoryState
+  let transactions: [Transaction]
+  let block: BlockEnv
+  /// Per transaction: whether its gas limit, added to the limits of all before it, could
+  /// exceed the block gas limit. Only those read `.blockGasUsed`; when none does, nobody
+  /// writes it either, and the block gas pool costs nothing.
+  let checksGasPool: [Bool]
+  let tracksGasPool: Bool
+
+  init(pre: InMemoryState, transactions: [Transaction], block: BlockEnv) {
+    self.pre = pre
+    self.transactions = transactions
+    self.block = block
+    var sum: UInt64 = 0
+    var checks: [Bool] = []
+    checks.reserveCapacity(transactions.count)
+    for tx in transactions {
+      let (s, overflow) = sum.addingReportingOverflow(tx.gasLimit)
+      sum = overflow ? .max : s
+      checks.append(sum > block.gasLimit)
+    }
+    checksGasPool = checks
+    tracksGasPool = checks.contains(true)
+  }
+
+  func storageValue(_ key: StateKey) -> StateValue {
+    switch key {
+    case .balance(let a): return .word(pre.balance(of: a))
+    case .nonce(let a): return .word(UInt256(pre.nonce(of: a)))
+    case .code(let a): return .code(pre.code(of: a))
+    case .storage(let a, let slot): return .word(pre.storage(of: a, slot: slot))
+    case .blockGasUsed: return .word(.zero)
+    }
+  }
+
+  static func apply(_ delta: UInt256, to value: StateValue) -> StateValue { .word(value.word &+ delta) }
+  static func merge(_ first: UInt256, _ second: UInt256) -> UInt256 { first &+ second }
+
+  func execute(_ txn: TxnIndex, view: inout ReadView<EVMBlockVM>) -> VMResult<EVMBlockVM> {
+    let tx = transactions[txn]
+    return withUnsafeMutablePointer(to: &view) { p -> VMResult<EVMBlockVM> in
+      if checksGasPool[txn] {
+        guard let used = p.pointee.read(.blockGasUsed) else { return .dependency }
+        if tx.gasLimit > block.gasLimit &- used.word.w0 {
+          return .done(writes: [], output: .excluded(.gasLimitExceedsBlock))
+        }
+      }
+      let reader = VersionedStateReader(view: p, pre: pre)
+      let result: ExecutionResult
+      do throws(TransactionError) {
+        result = try EVM.execute(tx, block: block, state: reader)
+      } catch {
+        // An invalid verdict reached on values read after a dependency is meaningless.
+        if p.pointee.blockingTxn != nil { return .dependency }
+        // Write back the sender's nonce as read: a no-op once validated, but it keeps the
+        // write set of every incarnation the same. Otherwise a speculative "nonce too
+        // high" writes nothing, its re-execution writes a new key, and Block-STM must
+        // revalidate every later transaction; and later transactions of the same sender
+        // would find no ESTIMATE to wait on.
+        let nonce = reader.nonce(of: tx.sender)
+        if p.pointee.blockingTxn != nil { return .dependency }
+        var writes: [(StateKey, WriteOp<EVMBlockVM>)] = [(.nonce(tx.sender), .value(.word(UInt256(nonce))))]
+        if tracksGasPool { writes.append((.blockGasUsed, .delta(.zero))) }
+        return .done(writes: writes, output: .excluded(error))
+      }
+      if p.pointee.blockingTxn != nil { return .dependency }
+      var writes = Self.writes(of: result.diff)
+      if tracksGasPool { writes.append((.blockGasUsed, .delta(UInt256(result.gasUsed)))) }
+      let executed = ExecutedTransaction(
+        type: tx.type, success: result.success, gasUsed: result.gasUsed, logs: result.logs,
+        createdAddress: result.createdAddress)
+      return .done(writes: writes, output: .executed(executed))
+    }
+  }
+
+  /// A diff as fine-grained writes. A removed account writes zero balance and nonce, empty
+  /// code and zero for every slot it had written (its only storage: see `hasStorage`).
+  static func writes(of diff: StateDiff) -> [(StateKey, WriteOp<EVMBlockVM>)] {
+    var writes: [(StateKey, WriteOp<EVMBlockVM>)] = []
+    writes.reserveCapacity(diff.accounts.count * 3)
+    for (address, change) in diff.accounts {
+      if change.deleted {
+        writes.append((.balance(address), .value(.word(.zero))))
+        writes.append((.nonce(address), .value(.word(.zero))))
+        writes.append((.code(address), .value(.code(.empty))))
+        for slot in change.storage.keys { writes.append((.storage(address, slot), .value(.word(.zero)))) }
+        continue
+      }
+      if let b = change.balance { writes.append((.balance(address), .value(.word(b)))) }
+      if let d = change.balanceDelta { writes.append((.balance(address), .delta(d))) }
+      if let n = change.nonce { writes.append((.nonce(address), .value(.word(UInt256(n))))) }
+      if let c = change.code { writes.append((.code(address), .value(.code(c)))) }
+      for (slot, value) in change.storage { writes.append((.storage(address, slot), .value(.word(value)))) }
+    }
+    return writes
+  }
+}
+
+/// Reads for one incarnation, through Block-STM's view. Every read is recorded for
+/// validation; a read that hits an ESTIMATE returns zero and marks the reader blocked, and
+/// the EVM halts at its next step.
+struct VersionedStateReader: StateReader {
+  let view: UnsafeMutablePointer<ReadView<EVMBlockVM>>
+  let pre: InMemoryState
+
+  func balance(of address: Address) -> UInt256 { view.pointee.read(.balance(address))?.word ?? .zero }
+  func nonce(of address: Address) -> UInt64 { view.pointee.read(.nonce(address))?.word.w0 ?? 0 }
+  func code(of address: Address) -> Code { view.pointee.read(.code(address))?.codeValue ?? .empty }
+  func storage(of address: Address, slot: UInt256) -> UInt256 {
+    view.pointee.read(.storage(address, slot))?.word ?? .zero
+  }
+  /// Only asked when creating at an address whose nonce and code read empty. Storage at
+  /// such an address can only come from the pre-state: a transaction of this block that
+  /// gave it storage would have given it code or a nonce first.
+  func hasStorage(_ address: Address) -> Bool { pre.hasStorage(address) }
+  func blockHash(number: UInt64) -> Hash32 { pre.blockHash(number: number) }
+  var isBlocked: Bool { view.pointee.blockingTxn != nil }
+}

@@ -1,0 +1,32 @@
+/// The sequential block executor: the reference the parallel executor must match exactly,
+/// and the baseline it is timed against.
+import BraidEVM
+import BraidPrimitives
+
+enum SequentialExecutor {
+  /// Executes the transactions in order on `state`, excluding any that is invalid in its
+  /// position. The EVM's diff already pays the coinbase its priority fee.
+  static func execute(_ transactions: [Transaction], block: BlockEnv, on state: inout InMemoryState) -> [TransactionOutcome] {
+    var outcomes: [TransactionOutcome] = []
+    outcomes.reserveCapacity(transactions.count)
+    var blockGasUsed: UInt64 = 0
+    for tx in transactions {
+      guard tx.gasLimit <= block.gasLimit - blockGasUsed else {
+        outcomes.append(.excluded(.gasLimitExceedsBlock))
+        continue
+      }
+      do throws(TransactionError) {
+        let r = try EVM.execute(tx, block: block, state: state)
+        state.apply(r.diff)
+        blockGasUsed += r.gasUsed
+        outcomes.append(
+          .executed(
+            ExecutedTransaction(
+              type: tx.type, success: r.success, gasUsed: r.gasUsed, logs: r.logs, createdAddress: r.createdAddress)))
+      } catch {
+        outcomes.append(.excluded(error))
+      }
+    }
+    return outcomes
+  }
+}

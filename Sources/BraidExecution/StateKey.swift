@@ -1,0 +1,53 @@
+/// The EVM on Block-STM: state keys, lazy fee and value credits, the block executors
+/// (parallel and sequential) and receipts.
+///
+/// State is split into fine-grained keys — an account's balance, its nonce, its code and
+/// each storage slot — so that, for example, an ERC-20 transfer and a payment to the same
+/// account touch different keys and do not conflict. Credits to a balance the transaction
+/// never read (the coinbase fee, a plain payment) are written as commutative deltas that
+/// Block-STM folds in order, so thousands of transactions paying one address run in
+/// parallel while any transaction that does read that balance sees the exact value.
+import BraidEVM
+import BraidPrimitives
+
+/// One independently versioned piece of state.
+public enum StateKey: Hashable, Sendable {
+  case balance(Address)
+  case nonce(Address)
+  case code(Address)
+  case storage(Address, UInt256)
+  /// Gas used by the block so far: read only by transactions that might exceed the block
+  /// gas limit, so that the block gas pool check is exact without serialising the block.
+  case blockGasUsed
+
+  var address: Address? {
+    switch self {
+    case .balance(let a), .nonce(let a), .code(let a), .storage(let a, _): return a
+    case .blockGasUsed: return nil
+    }
+  }
+}
+
+/// A value under a `StateKey`: a word (balance, nonce, slot, gas) or code.
+public enum StateValue: Equatable, Sendable {
+  case word(UInt256)
+  case code(Code)
+
+  var word: UInt256 {
+    if case .word(let w) = self { return w }
+    return .zero
+  }
+
+  var codeValue: Code {
+    if case .code(let c) = self { return c }
+    return .empty
+  }
+
+  public static func == (a: StateValue, b: StateValue) -> Bool {
+    switch (a, b) {
+    case (.word(let x), .word(let y)): return x == y
+    case (.code(let x), .code(let y)): return x === y || x.hash == y.hash
+    default: return false
+    }
+  }
+}

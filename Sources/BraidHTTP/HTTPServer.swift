@@ -21,12 +21,30 @@ public enum HTTPHandlerResult: Sendable {
 /// Delivers a deferred response to the loop that owns the connection. Answering twice, or
 /// after the connection closed, is harmless: the stale answer is dropped.
 public struct HTTPResponder: Sendable {
-  let inbox: ResponseInbox
-  let slot: Int
-  let sequence: UInt64
+  private enum Target: Sendable {
+    case loop(ResponseInbox, slot: Int, sequence: UInt64)
+    case callback(@Sendable (HTTPResponse) -> Void)
+  }
+
+  private let target: Target
+
+  init(inbox: ResponseInbox, slot: Int, sequence: UInt64) {
+    target = .loop(inbox, slot: slot, sequence: sequence)
+  }
+
+  /// A responder that hands the response to `callback`: for driving a handler without a
+  /// server (tests, embedding).
+  public init(_ callback: @escaping @Sendable (HTTPResponse) -> Void) {
+    target = .callback(callback)
+  }
 
   public func respond(_ response: HTTPResponse) {
-    inbox.post(DeferredResponse(slot: slot, sequence: sequence, response: response))
+    switch target {
+    case .loop(let inbox, let slot, let sequence):
+      inbox.post(DeferredResponse(slot: slot, sequence: sequence, response: response))
+    case .callback(let callback):
+      callback(response)
+    }
   }
 }
 

@@ -29,8 +29,9 @@ public struct RPCDispatcher<Backend: ChainBackend>: Sendable {
       case .notification: return []
       case .done(let id, let result): return RPCEnvelope.encode(id: id, result)
       case .pending(let id, let start):
-        let assembly = Assembly(slots: [.pending(id)], isBatch: false, completion: completion)
-        start { assembly.fill(0, id: id, $0) }
+        let assembly = Assembly(slots: [], isBatch: false, completion: completion)
+        let index = assembly.addPending(id)
+        start { assembly.fill(index, id: id, $0) }
         return assembly.finishStarting()
       }
     }
@@ -44,21 +45,26 @@ public struct RPCDispatcher<Backend: ChainBackend>: Sendable {
       let firstId = calls.lazy.compactMap { $0.objectValue?["id"] }.first ?? .null
       return [UInt8(ascii: "[")] + RPCEnvelope.encode(id: firstId, .failure(.batchTooLarge)) + [UInt8(ascii: "]")]
     }
-    var slots: [Assembly.Slot] = []
+    // Calls start in order, so a read after a submission in the same batch sees it when
+    // the backend applies submissions at once. The assembly exists only once some call
+    // answers later.
+    var slots: [[UInt8]] = []
     slots.reserveCapacity(calls.count)
-    var starts: [(Int, JSONValue, (@escaping @Sendable (Result<JSONValue, RPCError>) -> Void) -> Void)] = []
+    var assembly: Assembly?
     for call in calls {
       switch dispatch(call) {
       case .notification: break
-      case .done(let id, let result): slots.append(.done(RPCEnvelope.encode(id: id, result)))
+      case .done(let id, let result):
+        let encoded = RPCEnvelope.encode(id: id, result)
+        if let assembly { assembly.addDone(encoded) } else { slots.append(encoded) }
       case .pending(let id, let start):
-        starts.append((slots.count, id, start))
-        slots.append(.pending(id))
+        let a = assembly ?? Assembly(slots: slots.map { .done($0) }, isBatch: true, completion: completion)
+        assembly = a
+        let index = a.addPending(id)
+        start { a.fill(index, id: id, $0) }
       }
     }
-    if starts.isEmpty { return Assembly.join(slots.map(\.bytes), isBatch: true) }
-    let assembly = Assembly(slots: slots, isBatch: true, completion: completion)
-    for (index, id, start) in starts { start { assembly.fill(index, id: id, $0) } }
+    guard let assembly else { return Assembly.join(slots, isBatch: true) }
     return assembly.finishStarting()
   }
 
@@ -162,10 +168,20 @@ private final class Assembly: Sendable {
   private let completion: @Sendable ([UInt8]) -> Void
 
   init(slots: [Slot], isBatch: Bool, completion: @escaping @Sendable ([UInt8]) -> Void) {
-    let remaining = slots.filter { if case .pending = $0 { return true } else { return false } }.count
-    state = Mutex(State(slots: slots, remaining: remaining))
+    state = Mutex(State(slots: slots, remaining: 0))
     self.isBatch = isBatch
     self.completion = completion
+  }
+
+  func addDone(_ encoded: [UInt8]) { state.withLock { $0.slots.append(.done(encoded)) } }
+
+  /// Reserves the next slot for a call that answers through `fill`.
+  func addPending(_ id: JSONValue) -> Int {
+    state.withLock { s in
+      s.slots.append(.pending(id))
+      s.remaining += 1
+      return s.slots.count - 1
+    }
   }
 
   func fill(_ index: Int, id: JSONValue, _ result: Result<JSONValue, RPCError>) {

@@ -34,6 +34,9 @@ public struct RPCService<Backend: ChainBackend>: HTTPHandler {
       + [Route.state, .storage, .receipt, .transaction, .block, .metrics, .health, .ready].map { ("get", $0.rawValue) }
   }
 
+  /// The JSON-RPC methods served.
+  public static var methods: [String] { EthAPI<Backend>.methods }
+
   public func handle(_ request: HTTPRequest, responder: HTTPResponder) -> HTTPHandlerResult {
     let started = Self.now()
     let (route, segments) = Self.match(request.path)

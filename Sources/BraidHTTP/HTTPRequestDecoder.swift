@@ -279,6 +279,7 @@ public struct HTTPRequestDecoder: Sendable {
   private mutating func headComplete() throws(HTTPParseError) -> Event? {
     var hosts = 0
     var transferEncodings: [String] = []
+    var hasTransferEncoding = false
     var contentLength: Int?
     for (name, value) in head.headers {
       switch name.utf8.count {
@@ -294,6 +295,7 @@ public struct HTTPRequestDecoder: Sendable {
           contentLength = n
         }
       case 17 where asciiCaseInsensitiveEquals(name, "Transfer-Encoding"):
+        hasTransferEncoding = true
         for part in value.split(separator: ",") {
           let coding = part.trimmingWhitespace()
           if !coding.isEmpty { transferEncodings.append(coding) }
@@ -303,7 +305,7 @@ public struct HTTPRequestDecoder: Sendable {
     }
     if head.version == .http1_1 && hosts != 1 { throw .invalidHost }
 
-    if !transferEncodings.isEmpty || head.headers["Transfer-Encoding"] != nil {
+    if hasTransferEncoding {
       if contentLength != nil { throw .conflictingFraming }
       // RFC 9112 §6.1: HTTP/1.0 has no transfer codings, so the framing is faulty.
       guard head.version == .http1_1, let last = transferEncodings.last,
@@ -371,7 +373,7 @@ public struct HTTPRequestDecoder: Sendable {
     let h = head
     var close = false
     var keepAlive = false
-    for value in h.headers.values(for: "Connection") {
+    for (name, value) in h.headers.fields where name.utf8.count == 10 && asciiCaseInsensitiveEquals(name, "Connection") {
       for token in value.split(separator: ",") {
         let t = token.trimmingWhitespace()
         if asciiCaseInsensitiveEquals(t, "close") { close = true }

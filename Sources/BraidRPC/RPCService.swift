@@ -112,9 +112,11 @@ public struct RPCService<Backend: ChainBackend>: HTTPHandler {
     }
   }
 
-  /// geth's accepted media types; parameters such as `charset` are ignored.
+  /// geth's accepted media types; parameters such as `charset` are ignored. The exact
+  /// `application/json` every client library sends is checked first, without allocating.
   static func acceptsJSON(_ contentType: String?) -> Bool {
     guard let contentType else { return false }
+    if contentType == "application/json" { return true }
     let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters() } ?? ""
     switch mediaType.lowercased() {
     case "application/json", "application/json-rpc", "application/jsonrequest": return true
@@ -127,7 +129,7 @@ public struct RPCService<Backend: ChainBackend>: HTTPHandler {
   }
 
   static func rpcResponse(_ body: [UInt8]) -> HTTPResponse {
-    HTTPResponse(status: .ok, headers: [("Content-Type", "application/json")], body: body)
+    HTTPResponse(status: .ok, headers: contentTypeJSON, body: body)
   }
 
   static func now() -> UInt64 {
@@ -136,6 +138,9 @@ public struct RPCService<Backend: ChainBackend>: HTTPHandler {
     return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
   }
 }
+
+/// Shared by every JSON-RPC response rather than built per request.
+private let contentTypeJSON: [(name: String, value: String)] = [("Content-Type", "application/json")]
 
 extension Substring {
   fileprivate func trimmingCharacters() -> String {

@@ -214,7 +214,12 @@ final class EventLoop<Handler: HTTPHandler>: @unchecked Sendable {
   }
 
   private func writable(_ connection: Connection) {
+    let before = connection.machine.pendingOutputCount
     guard flush(connection) else { return }
+    // The write timeout is for a peer that takes nothing; one that reads slowly progresses.
+    if connection.machine.pendingOutputCount < before {
+      connection.deadline = now + shared.configuration.writeTimeout.nanoseconds
+    }
     if connection.closeAfterFlush {
       if connection.machine.pendingOutputCount == 0 { finishClose(connection) }
       return
@@ -224,9 +229,11 @@ final class EventLoop<Handler: HTTPHandler>: @unchecked Sendable {
 
   /// Runs the state machine until it waits, answering requests as they come out.
   private func drive(_ connection: Connection) {
+    var progressed = false
     while true {
       var action = connection.machine.next()
       while case .handle(let request) = action {
+        progressed = true
         nextSequence &+= 1
         connection.sequence = nextSequence
         let responder = HTTPResponder(inbox: inbox, slot: connection.slot, sequence: nextSequence)
@@ -244,7 +251,7 @@ final class EventLoop<Handler: HTTPHandler>: @unchecked Sendable {
         return
       default:
         updateInterest(connection)
-        updateDeadline(connection)
+        updateDeadline(connection, restart: progressed)
         return
       }
     }
@@ -283,9 +290,13 @@ final class EventLoop<Handler: HTTPHandler>: @unchecked Sendable {
     }
   }
 
-  private func updateDeadline(_ connection: Connection) {
+  /// Sets the deadline when the phase changes, or when `restart` says a request was
+  /// answered (a busy keep-alive connection stays "idle" between its requests, and must
+  /// not be timed out as if it had been idle all along). Bytes arriving within a phase do
+  /// not move the deadline: that is what cuts off a client trickling its request.
+  private func updateDeadline(_ connection: Connection, restart: Bool = false) {
     let phase = connection.machine.phase
-    guard phase != connection.phase else { return }
+    guard phase != connection.phase || restart else { return }
     connection.phase = phase
     let c = shared.configuration
     switch phase {

@@ -156,6 +156,17 @@ private func eventually(_ condition: () -> Bool) -> Bool {
   #expect(c.readsEndOfStream())
 }
 
+@Test func busyKeepAliveConnectionIsNotTimedOutAsIdle() throws {
+  let s = try Running { $0.idleTimeout = .milliseconds(300) }
+  let c = try s.client()
+  // Requests 100 ms apart for well past the idle timeout: each restarts the idle clock.
+  for i in 0..<12 {
+    try c.send("GET /\(i) HTTP/1.1\r\nHost: t\r\n\r\n")
+    #expect(try c.readResponse()?.text == "GET /\(i) ")
+    usleep(100_000)
+  }
+}
+
 @Test func connectionsBeyondTheLimitAreClosed() throws {
   let s = try Running {
     $0.maxConnections = 2

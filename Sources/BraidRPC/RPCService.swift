@@ -43,6 +43,11 @@ public struct RPCService<Backend: ChainBackend>: HTTPHandler {
     let metrics = self.metrics
     func finish(_ response: HTTPResponse) -> HTTPHandlerResult {
       metrics.request(route, status: response.status.code, nanoseconds: Int64(Self.now() &- started))
+      if response.status.code >= 500 {
+        logger.warning(
+          "request failed",
+          metadata: ["status": "\(response.status.code)", "path": "\(request.path.prefix(200))"])
+      }
       return .response(response)
     }
 

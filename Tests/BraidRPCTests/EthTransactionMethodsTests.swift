@@ -118,3 +118,22 @@ import Testing
   let hash = try #require(receipt["transactionHash"]?.stringValue)
   #expect(t.result("eth_getTransactionByHash", "[\(hex(hash))]")?["to"] == .null)
 }
+
+@Test func devAccountsSignLegacyAndAccessListTransactions() throws {
+  let t = TestChain()
+  let from = hex(TestChain.alice.description), to = hex(TestChain.carol.description)
+  let legacy = try #require(t.result("eth_sendTransaction", "[{\"from\":\(from),\"to\":\(to),\"gasPrice\":\"0x77359400\"}]")?.stringValue)
+  let tx0 = try #require(t.result("eth_getTransactionByHash", "[\(hex(legacy))]"))
+  #expect(tx0["type"] == "0x0")
+  #expect(tx0["gasPrice"] == "0x77359400")
+  // EIP-155: v = chainId * 2 + 35 + yParity, so 2709 or 2710 for chain 1337.
+  #expect(tx0["v"] == "0xa95" || tx0["v"] == "0xa96")
+  #expect(tx0["yParity"] == nil)
+  let accessList = "[{\"address\":\(to),\"storageKeys\":[\"0x\(String(repeating: "00", count: 31))01\"]}]"
+  let typed = try #require(
+    t.result("eth_sendTransaction", "[{\"from\":\(from),\"to\":\(to),\"type\":\"0x1\",\"gasPrice\":\"0x77359400\",\"accessList\":\(accessList)}]")?.stringValue)
+  let tx1 = try #require(t.result("eth_getTransactionByHash", "[\(hex(typed))]"))
+  #expect(tx1["type"] == "0x1")
+  #expect(tx1["accessList"]?.arrayValue?.first?["storageKeys"]?.arrayValue?.count == 1)
+  #expect(t.result("eth_getTransactionReceipt", "[\(hex(typed))]")?["status"] == "0x1")
+}

@@ -6,7 +6,6 @@
 /// Every label value comes from a fixed set (routes, known method names, status codes), so
 /// a client cannot grow the registry by sending made-up methods or paths; instruments are
 /// created once and looked up, never created per request.
-import CoreMetrics
 import Metrics
 import Prometheus
 import Synchronization
@@ -16,14 +15,14 @@ public final class RPCMetrics: Sendable {
   private let factory: PrometheusMetricsFactory
   private let methodIndex: [String: Int]
   private let methodNames: [String]
-  private let calls: [CoreMetrics.Counter]
-  private let errors: [CoreMetrics.Counter]
-  private let envelopeErrors: CoreMetrics.Counter
-  private let latency: [CoreMetrics.Timer]
-  private let requests = Mutex<[Int: CoreMetrics.Counter]>([:])
+  private let calls: [Metrics.Counter]
+  private let errors: [Metrics.Counter]
+  private let envelopeErrors: Metrics.Counter
+  private let latency: [Metrics.Timer]
+  private let requests = Mutex<[Int: Metrics.Counter]>([:])
   /// Reads the server's open connection count at scrape time, once a server is attached.
   private let connectionSource = Mutex<(@Sendable () -> Int)?>(nil)
-  private let openConnections: CoreMetrics.Gauge
+  private let openConnections: Metrics.Gauge
 
   public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
     self.registry = registry
@@ -38,13 +37,13 @@ public final class RPCMetrics: Sendable {
     let names = EthAPI<InMemoryChain>.methods + ["other"]
     methodNames = names
     methodIndex = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-    calls = names.map { CoreMetrics.Counter(label: "braid_rpc_calls_total", dimensions: [("method", $0)], factory: factory) }
-    errors = names.map { CoreMetrics.Counter(label: "braid_rpc_errors_total", dimensions: [("method", $0)], factory: factory) }
-    envelopeErrors = CoreMetrics.Counter(label: "braid_rpc_invalid_messages_total", factory: factory)
+    calls = names.map { Metrics.Counter(label: "braid_rpc_calls_total", dimensions: [("method", $0)], factory: factory) }
+    errors = names.map { Metrics.Counter(label: "braid_rpc_errors_total", dimensions: [("method", $0)], factory: factory) }
+    envelopeErrors = Metrics.Counter(label: "braid_rpc_invalid_messages_total", factory: factory)
     latency = Route.allCases.map {
-      CoreMetrics.Timer(label: "braid_http_request_duration_seconds", dimensions: [("route", $0.rawValue)], factory: factory)
+      Metrics.Timer(label: "braid_http_request_duration_seconds", dimensions: [("route", $0.rawValue)], factory: factory)
     }
-    openConnections = CoreMetrics.Gauge(label: "braid_http_open_connections", factory: factory)
+    openConnections = Metrics.Gauge(label: "braid_http_open_connections", factory: factory)
   }
 
   /// The label index for a method name; unknown names share `other`.
@@ -63,7 +62,7 @@ public final class RPCMetrics: Sendable {
     let key = route.index << 16 | status
     let counter = requests.withLock { counters in
       if let c = counters[key] { return c }
-      let c = CoreMetrics.Counter(
+      let c = Metrics.Counter(
         label: "braid_http_requests_total", dimensions: [("route", route.rawValue), ("status", String(status))],
         factory: factory)
       counters[key] = c

@@ -57,6 +57,7 @@ let package = Package(
     .testTarget(name: "BraidCryptoTests", dependencies: ["BraidCrypto", "BraidPrimitives"]),
     .testTarget(name: "BraidTrieTests", dependencies: ["BraidTrie", "BraidPrimitives"]),
     .testTarget(name: "BraidBlockSTMTests", dependencies: ["BraidBlockSTM"]),
+    .testTarget(name: "BraidCLITests", dependencies: ["braid", "BraidEVM", "BraidPrimitives"]),
     .testTarget(name: "BraidEVMTests", dependencies: ["BraidEVM", "BraidPrimitives", "BraidCrypto", "BraidTrie"]),
     .testTarget(
       name: "BraidExecutionTests", dependencies: ["BraidExecution", "BraidEVM", "BraidPrimitives", "BraidBlockSTM"]),

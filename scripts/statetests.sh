@@ -9,6 +9,10 @@ cd "$(dirname "$0")/.."
 SHARED=${SHARED:-../shared}
 BRAID=${BRAID:-.build/release/braid}
 fixtures="$SHARED/fixtures/ethereum-tests"
+if [ ! -d "$fixtures" ]; then
+  echo "error: $fixtures not found: the shared folder must sit beside the repository (or set SHARED=...)" >&2
+  exit 1
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

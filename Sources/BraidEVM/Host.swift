@@ -6,6 +6,8 @@ import BraidPrimitives
 struct SlotKey: Hashable {
   var address: Address
   var slot: UInt256
+
+  func hash(into hasher: inout Hasher) { hasher.combine(address.mixed ^ slot.mixed.rotateLeft(29)) }
 }
 
 struct StorageSlot {

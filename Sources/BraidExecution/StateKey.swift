@@ -20,6 +20,17 @@ public enum StateKey: Hashable, Sendable {
   /// gas limit, so that the block gas pool check is exact without serialising the block.
   case blockGasUsed
 
+  /// One word per key (see `HashMixing`): the tag, the address and the slot folded.
+  public func hash(into hasher: inout Hasher) {
+    switch self {
+    case .balance(let a): hasher.combine(a.mixed &+ 1)
+    case .nonce(let a): hasher.combine(a.mixed &+ 2)
+    case .code(let a): hasher.combine(a.mixed &+ 3)
+    case .storage(let a, let slot): hasher.combine(a.mixed ^ slot.mixed.rotateLeft(29))
+    case .blockGasUsed: hasher.combine(UInt64(5))
+    }
+  }
+
   var address: Address? {
     switch self {
     case .balance(let a), .nonce(let a), .code(let a), .storage(let a, _): return a

@@ -31,6 +31,7 @@ enum ParallelWork {
       thread.start()
     }
     for _ in 0..<workers { finished.wait() }
+    // Every index below `count` was claimed by exactly one worker, which stored its result.
     return shared.results.withLock { results in results.map { $0! } }
   }
 

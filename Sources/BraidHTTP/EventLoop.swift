@@ -3,8 +3,9 @@
 /// handler; all HTTP decisions are the state machine's.
 ///
 /// Timeouts: each connection carries one deadline, set when its phase changes (idle,
-/// reading the head, reading the body, writing, lingering) and not when bytes arrive, so a
-/// client trickling a byte at a time gains nothing. A sweep over the connection table a
+/// reading the head, reading the body, writing, lingering), when a request is answered, and
+/// when a blocked write makes progress, but never because request bytes arrived: a client
+/// trickling its request a byte at a time gains nothing. A sweep over the connection table a
 /// few times per timeout period enforces them; at thousands of connections the sweep costs
 /// microseconds, less than keeping a timer structure ordered on every request.
 import CEpoll

@@ -157,13 +157,13 @@ private func eventually(_ condition: () -> Bool) -> Bool {
 }
 
 @Test func busyKeepAliveConnectionIsNotTimedOutAsIdle() throws {
-  let s = try Running { $0.idleTimeout = .milliseconds(300) }
+  let s = try Running { $0.idleTimeout = .seconds(1) }
   let c = try s.client()
-  // Requests 100 ms apart for well past the idle timeout: each restarts the idle clock.
-  for i in 0..<12 {
+  // Requests 50 ms apart for well past the idle timeout: each restarts the idle clock.
+  for i in 0..<40 {
     try c.send("GET /\(i) HTTP/1.1\r\nHost: t\r\n\r\n")
     #expect(try c.readResponse()?.text == "GET /\(i) ")
-    usleep(100_000)
+    usleep(50_000)
   }
 }
 

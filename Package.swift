@@ -15,6 +15,9 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
   ],
   targets: [
     .systemLibrary(
@@ -32,10 +35,21 @@ let package = Package(
     .target(
       name: "BraidExecution", dependencies: ["BraidPrimitives", "BraidEVM", "BraidTrie", "BraidBlockSTM"],
       swiftSettings: optimize),
+    .systemLibrary(name: "CEpoll"),
+    .target(name: "BraidHTTP", dependencies: ["CEpoll"], swiftSettings: optimize),
+    .target(
+      name: "BraidRPC",
+      dependencies: [
+        "BraidHTTP", "BraidPrimitives", "BraidEVM", "BraidCrypto",
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+      ],
+      swiftSettings: optimize),
     .executableTarget(
       name: "braid",
       dependencies: [
-        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidTrie", "BraidExecution", "CZlib",
+        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidTrie", "BraidExecution", "CZlib", "BraidHTTP", "BraidRPC",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: optimize),
@@ -47,5 +61,9 @@ let package = Package(
     .testTarget(name: "BraidEVMTests", dependencies: ["BraidEVM", "BraidPrimitives", "BraidCrypto", "BraidTrie"]),
     .testTarget(
       name: "BraidExecutionTests", dependencies: ["BraidExecution", "BraidEVM", "BraidPrimitives", "BraidBlockSTM"]),
+    .testTarget(name: "BraidHTTPTests", dependencies: ["BraidHTTP"]),
+    .testTarget(
+      name: "BraidRPCTests",
+      dependencies: ["BraidRPC", "BraidHTTP", "BraidEVM", "BraidPrimitives", "BraidCrypto"]),
   ]
 )

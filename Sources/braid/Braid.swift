@@ -1,5 +1,5 @@
-/// The `braid` command line: conformance (`statetest`) and benchmarks (`bench`); the node
-/// (`serve`) joins them once it exists.
+/// The `braid` command line: conformance (`statetest`), benchmarks (`bench`) and the HTTP
+/// server over a development chain (`serve`, until the node takes it over).
 import ArgumentParser
 import Foundation
 
@@ -8,7 +8,7 @@ struct Braid: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "braid",
     abstract: "Braid: an Ethereum execution service with parallel (Block-STM) block execution.",
-    subcommands: [StateTestCommand.self, BenchCommand.self])
+    subcommands: [StateTestCommand.self, BenchCommand.self, ServeCommand.self])
 
   /// Replaces ArgumentParser's default entry point so that every failure ends the same way:
   /// one `error: ...` line on stderr, exit 1 for bad input, exit 2 for bad usage, and never a

@@ -1,0 +1,277 @@
+/// What the JSON-RPC and REST handlers need from a chain, and the records they render.
+/// `InMemoryChain` implements it for tests and the dev server; the node implements it over
+/// its LMDB snapshots and mempool. Everything the handlers can derive themselves (eth_call,
+/// gas estimation, fee history, log filtering, JSON shapes) lives in this module, so a
+/// backend only answers questions about its own data.
+import BraidEVM
+import BraidPrimitives
+
+/// Called from every event-loop thread at once: implementations must be thread-safe, and
+/// must not block (answer submissions through the completion, from any thread).
+public protocol ChainBackend: Sendable {
+  /// A read-only view of the world state after some block.
+  associatedtype State: StateReader
+
+  var chainId: UInt64 { get }
+
+  /// The latest block: what `latest`, `safe` and `finalized` mean (a single sequencer's
+  /// blocks are final when made).
+  func headNumber() -> UInt64
+
+  /// `/readyz`: the node has opened its storage and can serve requests.
+  func isReady() -> Bool
+
+  func block(number: UInt64) -> BlockRecord?
+  func block(hash: Hash32) -> BlockRecord?
+
+  /// The state after block `number`, or nil when that state is no longer kept.
+  func state(atBlock number: UInt64) -> State?
+
+  /// The next nonce counting pending transactions (`eth_getTransactionCount(.., "pending")`).
+  func pendingNonce(of address: Address) -> UInt64
+
+  /// A transaction that is pending or in a block.
+  func transaction(hash: Hash32) -> TransactionRecord?
+  func receipt(hash: Hash32) -> ReceiptRecord?
+  /// Pending, included, rejected with a reason, or unknown (`GET /v1/transactions/{hash}`).
+  func status(ofTransaction hash: Hash32) -> TransactionStatus
+
+  /// Logs matching `filter`, in block and log order. A default implementation scans the
+  /// blocks through `logs(inBlock:)`, skipping those whose bloom cannot match; a backend
+  /// with a log index replaces it.
+  func logs(matching filter: LogFilter) throws(RPCError) -> [LogRecord]
+  func logs(inBlock number: UInt64) -> [LogRecord]
+
+  /// The priority fee to suggest (`eth_maxPriorityFeePerGas`; `eth_gasPrice` adds the
+  /// base fee).
+  func suggestedTipCap() -> UInt256
+
+  /// Accounts the node can sign for (`eth_accounts`, `eth_sendTransaction`); empty unless
+  /// running a dev chain.
+  func devAccounts() -> [Address]
+
+  /// Signs `transaction` with the key of `transaction.sender`, returning its EIP-2718
+  /// bytes; `unknown account` when the node holds no such key.
+  func sign(_ transaction: Transaction) throws(RPCError) -> Bytes
+
+  /// Admits a signed transaction. `completion` gets its hash once it is accepted (for the
+  /// node: journaled), or the refusal in geth's words. It may run before `submit` returns.
+  func submit(rawTransaction: Bytes, completion: @escaping @Sendable (Result<Hash32, RPCError>) -> Void)
+
+  /// Admits a signed transaction and answers with its receipt once it is in a block, or
+  /// `RPCError.syncTimeout` after `timeout` (EIP-7966).
+  func submitAndWait(
+    rawTransaction: Bytes, timeout: Duration, completion: @escaping @Sendable (Result<ReceiptRecord, RPCError>) -> Void)
+}
+
+extension ChainBackend {
+  public func logs(matching filter: LogFilter) throws(RPCError) -> [LogRecord] {
+    guard filter.fromBlock <= filter.toBlock else { return [] }
+    var out: [LogRecord] = []
+    for number in filter.fromBlock...filter.toBlock {
+      guard let block = block(number: number) else { break }
+      guard filter.mayMatch(block.header.logsBloom) else { continue }
+      for record in logs(inBlock: number) where filter.matches(record.log) {
+        out.append(record)
+        if out.count > filter.maxResults { throw .server("query returned more than \(filter.maxResults) results") }
+      }
+    }
+    return out
+  }
+}
+
+/// A block parameter (`latest`, a number, ...).
+public enum BlockTag: Sendable, Equatable {
+  case latest
+  case pending
+  case earliest
+  case safe
+  case finalized
+  case number(UInt64)
+}
+
+/// A block as EIP-1898 lets a client name it: by tag or number, or by hash.
+public enum BlockSelector: Sendable, Equatable {
+  case tag(BlockTag)
+  case hash(Hash32)
+}
+
+public struct BlockHeader: Sendable, Equatable {
+  public var number: UInt64
+  public var hash: Hash32
+  public var parentHash: Hash32
+  public var stateRoot: Hash32
+  public var transactionsRoot: Hash32
+  public var receiptsRoot: Hash32
+  public var logsBloom: Bloom
+  public var coinbase: Address
+  public var gasLimit: UInt64
+  public var gasUsed: UInt64
+  public var timestamp: UInt64
+  public var baseFeePerGas: UInt256
+  /// PREVRANDAO, rendered as `mixHash`.
+  public var prevRandao: Hash32
+  public var extraData: Bytes
+  /// The RLP size of the block, for the `size` field.
+  public var size: UInt64
+
+  public init(
+    number: UInt64, hash: Hash32, parentHash: Hash32, stateRoot: Hash32, transactionsRoot: Hash32,
+    receiptsRoot: Hash32, logsBloom: Bloom, coinbase: Address, gasLimit: UInt64, gasUsed: UInt64,
+    timestamp: UInt64, baseFeePerGas: UInt256, prevRandao: Hash32 = .zero, extraData: Bytes = [], size: UInt64 = 0
+  ) {
+    self.number = number
+    self.hash = hash
+    self.parentHash = parentHash
+    self.stateRoot = stateRoot
+    self.transactionsRoot = transactionsRoot
+    self.receiptsRoot = receiptsRoot
+    self.logsBloom = logsBloom
+    self.coinbase = coinbase
+    self.gasLimit = gasLimit
+    self.gasUsed = gasUsed
+    self.timestamp = timestamp
+    self.baseFeePerGas = baseFeePerGas
+    self.prevRandao = prevRandao
+    self.extraData = extraData
+    self.size = size
+  }
+
+  /// The environment a call "at this block" executes in.
+  public func environment(chainId: UInt64) -> BlockEnv {
+    BlockEnv(
+      chainId: chainId, number: number, timestamp: timestamp, coinbase: coinbase, gasLimit: gasLimit,
+      baseFee: baseFeePerGas, prevRandao: prevRandao.word)
+  }
+}
+
+public struct BlockRecord: Sendable {
+  public var header: BlockHeader
+  public var transactionHashes: [Hash32]
+
+  public init(header: BlockHeader, transactionHashes: [Hash32]) {
+    self.header = header
+    self.transactionHashes = transactionHashes
+  }
+}
+
+/// Where an included transaction sits.
+public struct TransactionLocation: Sendable, Equatable {
+  public var blockNumber: UInt64
+  public var blockHash: Hash32
+  public var index: Int
+
+  public init(blockNumber: UInt64, blockHash: Hash32, index: Int) {
+    self.blockNumber = blockNumber
+    self.blockHash = blockHash
+    self.index = index
+  }
+}
+
+public struct TransactionRecord: Sendable {
+  public var signed: SignedTransaction
+  /// Nil while pending.
+  public var location: TransactionLocation?
+  /// What the sender paid per gas; for a pending transaction, its fee cap.
+  public var effectiveGasPrice: UInt256
+
+  public init(signed: SignedTransaction, location: TransactionLocation?, effectiveGasPrice: UInt256) {
+    self.signed = signed
+    self.location = location
+    self.effectiveGasPrice = effectiveGasPrice
+  }
+}
+
+public struct LogRecord: Sendable, Equatable {
+  public var log: Log
+  public var location: TransactionLocation
+  public var transactionHash: Hash32
+  /// The log's position in its block.
+  public var logIndex: Int
+
+  public init(log: Log, location: TransactionLocation, transactionHash: Hash32, logIndex: Int) {
+    self.log = log
+    self.location = location
+    self.transactionHash = transactionHash
+    self.logIndex = logIndex
+  }
+}
+
+public struct ReceiptRecord: Sendable {
+  public var transactionHash: Hash32
+  public var location: TransactionLocation
+  public var from: Address
+  public var to: Address?
+  public var type: UInt8
+  public var success: Bool
+  public var cumulativeGasUsed: UInt64
+  public var gasUsed: UInt64
+  public var effectiveGasPrice: UInt256
+  public var contractAddress: Address?
+  public var logs: [LogRecord]
+  public var logsBloom: Bloom
+
+  public init(
+    transactionHash: Hash32, location: TransactionLocation, from: Address, to: Address?, type: UInt8, success: Bool,
+    cumulativeGasUsed: UInt64, gasUsed: UInt64, effectiveGasPrice: UInt256, contractAddress: Address?,
+    logs: [LogRecord], logsBloom: Bloom
+  ) {
+    self.transactionHash = transactionHash
+    self.location = location
+    self.from = from
+    self.to = to
+    self.type = type
+    self.success = success
+    self.cumulativeGasUsed = cumulativeGasUsed
+    self.gasUsed = gasUsed
+    self.effectiveGasPrice = effectiveGasPrice
+    self.contractAddress = contractAddress
+    self.logs = logs
+    self.logsBloom = logsBloom
+  }
+}
+
+public enum TransactionStatus: Sendable {
+  case pending(TransactionRecord)
+  case included(TransactionRecord, ReceiptRecord)
+  /// Refused at admission or dropped from the pool, with the reason in geth's words.
+  case rejected(reason: String)
+  case unknown
+}
+
+/// An `eth_getLogs` filter with its block range resolved.
+public struct LogFilter: Sendable, Equatable {
+  public var fromBlock: UInt64
+  public var toBlock: UInt64
+  /// Any of these addresses; empty matches every address.
+  public var addresses: [Address]
+  /// Position by position: nil matches anything, otherwise any of the listed topics.
+  public var topics: [[Hash32]?]
+  public var maxResults: Int
+
+  public init(fromBlock: UInt64, toBlock: UInt64, addresses: [Address] = [], topics: [[Hash32]?] = [], maxResults: Int = 10_000) {
+    self.fromBlock = fromBlock
+    self.toBlock = toBlock
+    self.addresses = addresses
+    self.topics = topics
+    self.maxResults = maxResults
+  }
+
+  public func matches(_ log: Log) -> Bool {
+    if !addresses.isEmpty && !addresses.contains(log.address) { return false }
+    guard topics.count <= log.topics.count else { return false }
+    for (i, wanted) in topics.enumerated() {
+      if let wanted, !wanted.contains(log.topics[i]) { return false }
+    }
+    return true
+  }
+
+  /// False only when the bloom proves no log of the block can match.
+  public func mayMatch(_ bloom: Bloom) -> Bool {
+    if !addresses.isEmpty && !addresses.contains(where: { bloom.contains($0.bytes) }) { return false }
+    for wanted in topics {
+      if let wanted, !wanted.contains(where: { bloom.contains($0.bytes) }) { return false }
+    }
+    return true
+  }
+}

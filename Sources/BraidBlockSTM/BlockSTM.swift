@@ -114,7 +114,7 @@ public enum BlockSTM {
     if count == 0 { return BlockSTMResult(outputs: [], writes: [], finalValues: [:], stats: BlockSTMStats()) }
     let workers = min(threads, count)
     let executor = Executor(vm: vm, count: count, workers: workers, options: options)
-    WorkerThreads.run(count: workers, stackSize: options.stackSize) { _ in executor.work() }
+    WorkerThreads.run(count: workers, stackSize: options.stackSize) { executor.work(worker: $0) }
     return executor.result()
   }
 
@@ -149,9 +149,9 @@ public enum BlockSTM {
   }
 }
 
-/// Tuning for `BlockSTM.execute`. Neither switch affects the result, only how much work is
-/// thrown away on the way to it; they exist to measure what each is worth, and so that tests
-/// can force the paper's plain suspension path.
+/// Tuning for `BlockSTM.execute`. None of these affects the result, only how much work is
+/// thrown away on the way to it; the switches exist to measure what each refinement is
+/// worth, and so that tests can force the paper's plain suspension path.
 public struct BlockSTMOptions: Sendable {
   /// The stack of each worker thread: room for a VM that recurses deeply (the EVM, once per
   /// call frame, up to depth 1024). Reserved address space only, until used.
@@ -165,14 +165,20 @@ public struct BlockSTMOptions: Sendable {
   /// learned ESTIMATE for first incarnations, which leave none. Turns a fully dependent block
   /// into a pipeline instead of a cascade of executions on stale values.
   public var waitForPredecessorWrites: Bool
+  /// How long such a wait may spin before the reader is suspended after all. nil: about as
+  /// long as a typical transaction takes (20 µs), or not at all when there are more workers
+  /// than cores (the transaction waited for may need this very core).
+  public var waitBudget: Duration?
 
   @inlinable
   public init(
-    stackSize: Int = 256 << 20, waitForExecutingBlockers: Bool = true, waitForPredecessorWrites: Bool = true
+    stackSize: Int = 256 << 20, waitForExecutingBlockers: Bool = true, waitForPredecessorWrites: Bool = true,
+    waitBudget: Duration? = nil
   ) {
     self.stackSize = stackSize
     self.waitForExecutingBlockers = waitForExecutingBlockers
     self.waitForPredecessorWrites = waitForPredecessorWrites
+    self.waitBudget = waitBudget
   }
 }
 

@@ -62,17 +62,19 @@
 ///
 /// ## Waiting in place, and learned estimates
 /// Two refinements of the paper, both switchable (`BlockSTMOptions`) and neither affecting
-/// the result, only the work wasted on the way. First, when the blocker of an ESTIMATE is
-/// being executed at that very moment, the reader waits for that execution to finish and
-/// reads the new value, instead of throwing its incarnation away; this cannot deadlock,
-/// because a worker only ever waits for a lower transaction that another worker is
-/// executing, so every chain of waits ends at a worker that is running. Second, a first
-/// incarnation leaves no ESTIMATEs, so on a key that every transaction writes (a counter,
-/// one sender's nonce, a single pool) the transaction right above a running one would read a
-/// value about to be overwritten, execute in vain, and cascade. When the highest writers of a
-/// key sit just below the reader and its immediate predecessor, being executed, has not
-/// written it yet, the reader waits for the predecessor first: a fully dependent block then
-/// runs as a pipeline rather than as waves of aborts.
+/// the result, only the work wasted on the way. First, when the writer of an ESTIMATE is
+/// being executed at that very moment, the reader spins until that execution finishes and
+/// reads the new value, instead of throwing its incarnation away. This cannot deadlock (a
+/// worker only ever waits for a lower transaction that another worker is executing, so
+/// every chain of waits ends at a worker that is running), and it is bounded: past a short
+/// budget, or when nobody is executing the writer, the reader is suspended as in the paper.
+/// Second, a first incarnation leaves no ESTIMATEs, so on a key that every transaction writes
+/// (a counter, one sender's nonce, a single pool) the transaction right above a running one
+/// would read a value about to be overwritten, execute in vain, and set off a wave of aborts.
+/// When the highest writers of a key sit just below the reader and its immediate predecessor
+/// has not written the key yet, the reader treats that as an ESTIMATE of the predecessor:
+/// it waits for it (or is suspended on it) unless the predecessor has already executed. A
+/// fully dependent block then runs as a pipeline.
 ///
 /// ## Knowing when the block is done
 /// `num_active_tasks` counts tasks handed out and not finished; `decrease_cnt` counts every

@@ -22,7 +22,9 @@ struct ReadRecord<VM: BlockSTMVM>: Sendable {
 ///
 /// The view does not see the transaction's own writes; a VM that reads a key after writing it
 /// serves that read itself. Every call to `read` is recorded, so a VM that reads one key many
-/// times should keep the first answer rather than ask again.
+/// times should keep the first answer rather than ask again. A view is valid only during the
+/// `execute` call it was passed to: it holds unretained references to the executor's state,
+/// so a copy kept beyond that call must never be used.
 public struct ReadView<VM: BlockSTMVM> {
   // Unmanaged: a view lives only for one call of `BlockSTMVM.execute` (the VM gets it inout
   // and must not keep a copy beyond that call), while the memory, scheduler or sequential

@@ -46,7 +46,8 @@ final class Scheduler: Sendable {
   struct TxnState: Sendable {
     @usableFromInline var incarnation: Incarnation = 0
     @usableFromInline var status: Status = .readyToExecute
-    /// Transactions suspended on an ESTIMATE this transaction left; resumed when it executes.
+    /// Transactions suspended on an ESTIMATE this transaction left (or on a write predicted of
+    /// it); resumed when it executes.
     @usableFromInline var dependents: [TxnIndex] = []
 
     @inlinable init() {}

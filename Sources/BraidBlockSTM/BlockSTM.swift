@@ -62,17 +62,19 @@
 ///
 /// ## Waiting in place, and learned estimates
 /// Two refinements of the paper, both switchable (`BlockSTMOptions`) and neither affecting
-/// the result, only the work wasted on the way. First, when the blocker of an ESTIMATE is
-/// being executed at that very moment, the reader waits for that execution to finish and
-/// reads the new value, instead of throwing its incarnation away; this cannot deadlock,
-/// because a worker only ever waits for a lower transaction that another worker is
-/// executing, so every chain of waits ends at a worker that is running. Second, a first
-/// incarnation leaves no ESTIMATEs, so on a key that every transaction writes (a counter,
-/// one sender's nonce, a single pool) the transaction right above a running one would read a
-/// value about to be overwritten, execute in vain, and cascade. When the highest writers of a
-/// key sit just below the reader and its immediate predecessor, being executed, has not
-/// written it yet, the reader waits for the predecessor first: a fully dependent block then
-/// runs as a pipeline rather than as waves of aborts.
+/// the result, only the work wasted on the way. First, when the writer of an ESTIMATE is
+/// being executed at that very moment, the reader spins until that execution finishes and
+/// reads the new value, instead of throwing its incarnation away. This cannot deadlock (a
+/// worker only ever waits for a lower transaction that another worker is executing, so
+/// every chain of waits ends at a worker that is running), and it is bounded: past a short
+/// budget, or when nobody is executing the writer, the reader is suspended as in the paper.
+/// Second, a first incarnation leaves no ESTIMATEs, so on a key that every transaction writes
+/// (a counter, one sender's nonce, a single pool) the transaction right above a running one
+/// would read a value about to be overwritten, execute in vain, and set off a wave of aborts.
+/// When the highest writers of a key sit just below the reader and its immediate predecessor
+/// has not written the key yet, the reader treats that as an ESTIMATE of the predecessor:
+/// it waits for it (or is suspended on it) unless the predecessor has already executed. A
+/// fully dependent block then runs as a pipeline.
 ///
 /// ## Knowing when the block is done
 /// `num_active_tasks` counts tasks handed out and not finished; `decrease_cnt` counts every
@@ -114,7 +116,7 @@ public enum BlockSTM {
     if count == 0 { return BlockSTMResult(outputs: [], writes: [], finalValues: [:], stats: BlockSTMStats()) }
     let workers = min(threads, count)
     let executor = Executor(vm: vm, count: count, workers: workers, options: options)
-    WorkerThreads.run(count: workers, stackSize: options.stackSize) { _ in executor.work() }
+    WorkerThreads.run(count: workers, stackSize: options.stackSize) { executor.work(worker: $0) }
     return executor.result()
   }
 
@@ -149,9 +151,9 @@ public enum BlockSTM {
   }
 }
 
-/// Tuning for `BlockSTM.execute`. Neither switch affects the result, only how much work is
-/// thrown away on the way to it; they exist to measure what each is worth, and so that tests
-/// can force the paper's plain suspension path.
+/// Tuning for `BlockSTM.execute`. None of these affects the result, only how much work is
+/// thrown away on the way to it; the switches exist to measure what each refinement is
+/// worth, and so that tests can force the paper's plain suspension path.
 public struct BlockSTMOptions: Sendable {
   /// The stack of each worker thread: room for a VM that recurses deeply (the EVM, once per
   /// call frame, up to depth 1024). Reserved address space only, until used.
@@ -165,14 +167,20 @@ public struct BlockSTMOptions: Sendable {
   /// learned ESTIMATE for first incarnations, which leave none. Turns a fully dependent block
   /// into a pipeline instead of a cascade of executions on stale values.
   public var waitForPredecessorWrites: Bool
+  /// How long such a wait may spin before the reader is suspended after all. nil: about as
+  /// long as a typical transaction takes (20 µs), or not at all when there are more workers
+  /// than cores (the transaction waited for may need this very core).
+  public var waitBudget: Duration?
 
   @inlinable
   public init(
-    stackSize: Int = 256 << 20, waitForExecutingBlockers: Bool = true, waitForPredecessorWrites: Bool = true
+    stackSize: Int = 256 << 20, waitForExecutingBlockers: Bool = true, waitForPredecessorWrites: Bool = true,
+    waitBudget: Duration? = nil
   ) {
     self.stackSize = stackSize
     self.waitForExecutingBlockers = waitForExecutingBlockers
     self.waitForPredecessorWrites = waitForPredecessorWrites
+    self.waitBudget = waitBudget
   }
 }
 

@@ -9,6 +9,9 @@ struct TxnRecord<VM: BlockSTMVM>: Sendable {
   @usableFromInline var reads: ContiguousArray<ReadRecord<VM>> = []
   @usableFromInline var writes: [(VM.Key, WriteOp<VM>)] = []
   @usableFromInline var output: VM.Output? = nil
+  /// The worker that recorded `reads`: it allocated them, so it is the one to free them
+  /// (see `ResultBuffers.collect`).
+  @usableFromInline var worker = -1
 
   @inlinable init() {}
 }
@@ -22,6 +25,7 @@ final class Executor<VM: BlockSTMVM>: Sendable {
   @usableFromInline let scheduler: Scheduler
   @usableFromInline let records: LockedSlots<TxnRecord<VM>>
   @usableFromInline let stats = Mutex(BlockSTMStats())
+  @usableFromInline let buffers: ResultBuffers<VM>
 
   @inlinable
   init(vm: VM, count: Int, workers: Int, options: BlockSTMOptions) {
@@ -30,13 +34,16 @@ final class Executor<VM: BlockSTMVM>: Sendable {
     memory = VersionedMemory(vm: vm, expectedKeys: 2 * count, workers: workers)
     scheduler = Scheduler(count: count, workers: workers, options: options)
     records = LockedSlots(count: count) { _ in TxnRecord() }
+    buffers = ResultBuffers(count: count, shardCount: VersionedMemory<VM>.shardCount)
   }
 
   /// A worker: take a task, run it, and keep the follow-up task it may hand back (running
-  /// it directly saves a trip through the shared indices), until the scheduler says done.
+  /// it directly saves a trip through the shared indices), until the scheduler says done;
+  /// then help take the result apart.
   @inlinable
-  func work() {
+  func work(worker: Int) {
     var local = BlockSTMStats()
+    var executed: [TxnIndex] = []
     var task: Scheduler.Task? = nil
     var idle = Backoff(spinLimit: scheduler.idleSpins)
     var expectedReads = 8
@@ -48,18 +55,22 @@ final class Executor<VM: BlockSTMVM>: Sendable {
       idle.reset()
       switch current {
       case .execute(let version):
-        task = execute(version, stats: &local, expectedReads: &expectedReads)
+        task = execute(version, worker: worker, stats: &local, expectedReads: &expectedReads)
+        executed.append(version.txn)
       case .validate(let version):
         task = validate(version, stats: &local)
       }
     }
     stats.withLock { $0.add(local) }
+    buffers.collect(records: records, memory: memory, worker: worker, executed: executed)
   }
 
   /// Runs one incarnation and publishes its writes, or suspends it on the transaction whose
   /// ESTIMATE it read.
   @inlinable
-  func execute(_ version: Version, stats: inout BlockSTMStats, expectedReads: inout Int) -> Scheduler.Task? {
+  func execute(_ version: Version, worker: Int, stats: inout BlockSTMStats, expectedReads: inout Int)
+    -> Scheduler.Task?
+  {
     let txn = version.txn
     while true {
       var view = ReadView<VM>(memory: memory, scheduler: scheduler, txn: txn, expectedReads: expectedReads)
@@ -86,9 +97,13 @@ final class Executor<VM: BlockSTMVM>: Sendable {
         record.reads = reads
         record.writes = writes
         record.output = output
+        record.worker = worker
         return previous
       }
       let wroteNewKey = memory.record(version, writes: writes, previous: previous)
+      // Readers waiting for this transaction only need its writes, which are in place: let
+      // them go before the scheduler's bookkeeping, which is on nobody's critical path.
+      scheduler.executing.store(txn, false)
       return scheduler.finishExecution(version, wroteNewKey: wroteNewKey)
     }
   }
@@ -113,19 +128,14 @@ final class Executor<VM: BlockSTMVM>: Sendable {
   /// The block's result, once every worker has returned.
   @inlinable
   func result() -> BlockSTMResult<VM> {
-    var outputs: [VM.Output] = []
-    var writes: [[(VM.Key, WriteOp<VM>)]] = []
-    outputs.reserveCapacity(count)
-    writes.reserveCapacity(count)
-    for txn in 0..<count {
-      let (output, written) = records.withLock(txn) { ($0.output, $0.writes) }
-      guard let output else { invariantViolation("txn \(txn) has no output when the block finished") }
-      outputs.append(output)
-      writes.append(written)
-    }
+    let (outputs, writes, finalValues) = buffers.take()
     var stats = stats.withLock { $0 }
     stats.reexecutions = stats.executions - count
-    return BlockSTMResult(outputs: outputs, writes: writes, finalValues: memory.finalValues(), stats: stats)
+    records.destroyAll()
+    scheduler.states.destroyAll()
+    scheduler.executing.destroyAll()
+    memory.shards.destroyAll()
+    return BlockSTMResult(outputs: outputs, writes: writes, finalValues: finalValues, stats: stats)
   }
 }
 

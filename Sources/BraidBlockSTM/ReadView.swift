@@ -22,7 +22,9 @@ struct ReadRecord<VM: BlockSTMVM>: Sendable {
 ///
 /// The view does not see the transaction's own writes; a VM that reads a key after writing it
 /// serves that read itself. Every call to `read` is recorded, so a VM that reads one key many
-/// times should keep the first answer rather than ask again.
+/// times should keep the first answer rather than ask again. A view is valid only during the
+/// `execute` call it was passed to: it holds unretained references to the executor's state,
+/// so a copy kept beyond that call must never be used.
 public struct ReadView<VM: BlockSTMVM> {
   // Unmanaged: a view lives only for one call of `BlockSTMVM.execute` (the VM gets it inout
   // and must not keep a copy beyond that call), while the memory, scheduler or sequential
@@ -63,7 +65,8 @@ public struct ReadView<VM: BlockSTMVM> {
   }
 
   /// The value of `key` as this transaction sees it, or nil when a lower transaction's write
-  /// there is an ESTIMATE: the VM must then stop and return `.dependency`.
+  /// there is an ESTIMATE (or is predicted, see `BlockSTMOptions.waitForPredecessorWrites`):
+  /// the VM must then stop and return `.dependency`.
   @inlinable
   public mutating func read(_ key: VM.Key) -> VM.Value? {
     guard let memory else {
@@ -76,24 +79,37 @@ public struct ReadView<VM: BlockSTMVM> {
       let predict = !predictionChecked
       switch memory._withUnsafeGuaranteedRef({ $0.read(hashed, by: txn, predict: predict) }) {
       case .value(let value, let predecessorLikelyWrites):
-        // The predecessor is probably about to write this key (a learned ESTIMATE, for a
-        // first incarnation that has left none): wait for it once, rather than run on a value
-        // that validation will reject.
         predictionChecked = true
-        if predecessorLikelyWrites && scheduler._withUnsafeGuaranteedRef({ $0.waitWhileExecuting(txn - 1) }) {
-          predictedWaits &+= 1
-          continue
+        if predecessorLikelyWrites {
+          // The predecessor will probably write this key and has not yet: a learned
+          // ESTIMATE, for a first incarnation that has left none. Rather than run on a value
+          // that validation will reject, wait for it if it is being executed, and otherwise
+          // treat it like an ESTIMATE, unless it has executed already (then it does not
+          // write here, and the value stands).
+          let predecessor = txn - 1
+          switch scheduler._withUnsafeGuaranteedRef({ $0.waitWhileExecuting(predecessor) }) {
+          case .finished:
+            predictedWaits &+= 1
+            continue
+          case .stillRunning:
+            self.blocker = predecessor
+            return nil
+          case .notRunning:
+            if !scheduler._withUnsafeGuaranteedRef({ $0.isExecuted(predecessor) }) {
+              self.blocker = predecessor
+              return nil
+            }
+          }
         }
         reads.append(ReadRecord(key: hashed, value: value))
         return value
       case .estimate(let blocker):
         // A blocker being executed right now is about to replace its ESTIMATE: waiting for it
-        // keeps this incarnation's work, where suspending would throw it away and send the
-        // worker ahead to transactions that mostly conflict as well.
-        let waited = scheduler._withUnsafeGuaranteedRef {
-          $0.options.waitForExecutingBlockers && $0.waitWhileExecuting(blocker)
+        // keeps this incarnation's work, where suspending would throw it away.
+        let finished = scheduler._withUnsafeGuaranteedRef {
+          $0.options.waitForExecutingBlockers && $0.waitWhileExecuting(blocker) == .finished
         }
-        guard waited else {
+        guard finished else {
           self.blocker = blocker
           return nil
         }

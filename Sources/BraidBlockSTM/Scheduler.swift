@@ -46,7 +46,8 @@ final class Scheduler: Sendable {
   struct TxnState: Sendable {
     @usableFromInline var incarnation: Incarnation = 0
     @usableFromInline var status: Status = .readyToExecute
-    /// Transactions suspended on an ESTIMATE this transaction left; resumed when it executes.
+    /// Transactions suspended on an ESTIMATE this transaction left (or on a write predicted of
+    /// it); resumed when it executes.
     @usableFromInline var dependents: [TxnIndex] = []
 
     @inlinable init() {}
@@ -72,9 +73,10 @@ final class Scheduler: Sendable {
   @usableFromInline let states: LockedSlots<TxnState>
   /// Mirrors `status == .executing` for each transaction, for readers waiting on one.
   @usableFromInline let executing: AtomicFlags
-  /// How long a waiting worker spins before it yields the core (see `Backoff`).
+  /// How long an idle worker spins before it yields the core (see `Backoff`).
   @usableFromInline let idleSpins: Int
-  @usableFromInline let waitSpins: Int
+  /// How long a read waits for a transaction being executed below before suspending.
+  @usableFromInline let waitBudget: Duration
   @usableFromInline let options: BlockSTMOptions
 
   @inlinable
@@ -84,10 +86,9 @@ final class Scheduler: Sendable {
     states = LockedSlots(count: count) { _ in TxnState() }
     executing = AtomicFlags(count: count)
     let oversubscribed = workers > WorkerThreads.onlineCores
-    // A few microseconds of spinning: most waits are shorter than that, and past it the
-    // worker we wait for may have been preempted and need this core.
+    // A few microseconds of spinning for a task: most gaps are shorter than that.
     idleSpins = oversubscribed ? 16 : 1 << 10
-    waitSpins = oversubscribed ? 16 : 1 << 11
+    waitBudget = options.waitBudget ?? (oversubscribed ? .zero : .microseconds(20))
     if count == 0 { doneMarker.pointee.store(true, ordering: .sequentiallyConsistent) }
   }
 
@@ -208,17 +209,40 @@ final class Scheduler: Sendable {
     return parked
   }
 
-  /// Waits while `blocker` is Executing, and says whether it was. Deadlock-free: a worker
-  /// waits only on a lower transaction that another worker is executing, and that worker in
-  /// turn waits, if at all, only on a still lower one, so every chain of waits ends at a
-  /// worker that is making progress. A blocker in any other status has nobody working on it,
-  /// and the reader must be suspended instead (`addDependency`).
+  @usableFromInline
+  enum WaitOutcome: Equatable {
+    /// It was executing and has finished: its writes are in place, read again.
+    case finished
+    /// It is still executing after `waitBudget`: suspend instead.
+    case stillRunning
+    /// Nobody is executing it: suspend instead.
+    case notRunning
+  }
+
+  /// Spins while `txn` is being executed, for at most `waitBudget`. Deadlock-free even
+  /// without the budget: a worker waits only on a lower transaction that another worker is
+  /// executing, and that worker waits, if at all, only on a still lower one, so every chain
+  /// of waits ends at a worker that is making progress. The budget is for machines shared
+  /// with other work, where the worker waited for may be descheduled: spinning (or yielding,
+  /// which leaves this thread runnable) would then only delay it, whereas suspending frees
+  /// this core.
   @inlinable
-  func waitWhileExecuting(_ blocker: TxnIndex) -> Bool {
-    guard executing.load(blocker) else { return false }
-    var backoff = Backoff(spinLimit: waitSpins)
-    while executing.load(blocker) { backoff.pause() }
-    return true
+  func waitWhileExecuting(_ txn: TxnIndex) -> WaitOutcome {
+    guard executing.load(txn) else { return .notRunning }
+    if waitBudget == .zero { return .stillRunning }
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: waitBudget)
+    var spins = 0
+    while executing.load(txn) {
+      spins &+= 1
+      if spins & 255 == 0 && clock.now > deadline { return .stillRunning }
+    }
+    return .finished
+  }
+
+  @inlinable
+  func isExecuted(_ txn: TxnIndex) -> Bool {
+    states.withLock(txn) { $0.status == .executed }
   }
 
   /// Aborting(i) → ReadyToExecute(i+1).

@@ -155,29 +155,26 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
     return true
   }
 
-  /// Every key written in the block with its final value. Only called after all workers have
-  /// stopped, so storage is read under the lock (nobody else wants it). An ESTIMATE left
-  /// behind would mean a transaction ended aborted, which the scheduler must never allow.
+  /// The final value of every key in one shard. Only called once the block is done (so
+  /// storage is read under the lock: nobody else wants it). An ESTIMATE left behind would
+  /// mean a transaction ended aborted, which the scheduler never allows.
   @inlinable
-  func finalValues() -> [VM.Key: VM.Value] {
-    var total = 0
-    for s in 0..<Self.shardCount { total += shards.withLock(s) { $0.count } }
-    var result: [VM.Key: VM.Value] = Dictionary(minimumCapacity: total)
-    for s in 0..<Self.shardCount {
-      shards.withLock(s) { shard in
-        for (key, versions) in shard {
-          switch versions.lookup(below: .max) {
-          case .value(let value): result[key.key] = value
-          case .storage(let delta):
-            let base = vm.storageValue(key.key)
-            result[key.key] = delta.map { VM.apply($0, to: base) } ?? base
-          case .estimate(let blocker):
-            invariantViolation("VersionedMemory: ESTIMATE of txn \(blocker) left when the block finished")
-          }
+  func finalValues(shard index: Int) -> [(VM.Key, VM.Value)] {
+    shards.withLock(index) { shard in
+      var values: [(VM.Key, VM.Value)] = []
+      values.reserveCapacity(shard.count)
+      for (key, versions) in shard {
+        switch versions.lookup(below: .max) {
+        case .value(let value): values.append((key.key, value))
+        case .storage(let delta):
+          let base = vm.storageValue(key.key)
+          values.append((key.key, delta.map { VM.apply($0, to: base) } ?? base))
+        case .estimate(let blocker):
+          invariantViolation("VersionedMemory: ESTIMATE of txn \(blocker) left when the block finished")
         }
       }
+      return values
     }
-    return result
   }
 }
 

@@ -67,7 +67,9 @@ import Testing
       },
     ]
     let vm = ScriptedVM(txns: txns)
-    let result = BlockSTM.execute(vm, count: 3, threads: threads)
+    // A budget far beyond txn 1's deliberate delay (the default, 20 µs, would suspend txn 2).
+    let patient = BlockSTMOptions(waitBudget: .seconds(10))
+    let result = BlockSTM.execute(vm, count: 3, threads: threads, options: patient)
     #expect(!vm.probe.didTimeOut, "the interleaving was not produced")
     #expect(result.stats.estimateWaits >= 1)
     #expect(result.stats.dependencyWaits == 0)

@@ -1,7 +1,12 @@
 /// The core promise: whatever the contention and however many workers, Block-STM commits
 /// exactly what executing the block in order commits.
 import BraidBlockSTM
+import Foundation
 import Testing
+
+/// `BRAID_STM_STRESS=N` runs N times as many blocks, for a soak in a release build:
+/// `BRAID_STM_STRESS=50 swift test -c release --filter ParallelMatchesSequential`
+private let stress = Int(ProcessInfo.processInfo.environment["BRAID_STM_STRESS"] ?? "") ?? 1
 
 /// Runs `blocks` random blocks of `shape`, each with 1 to 8 workers, against the sequential
 /// reference. Returns the summed stats, so callers can check that contention really happened.
@@ -10,17 +15,19 @@ private func checkRandomBlocks(
   _ shape: RandomBlockVM.Shape, blocks: Int, seedBase: UInt64, threads: ClosedRange<Int> = 1...8
 ) -> BlockSTMStats {
   var total = BlockSTMStats()
-  for b in 0..<blocks {
+  for b in 0..<blocks * stress {
     let seed = seedBase &+ UInt64(b)
     let vm = RandomBlockVM.random(shape, seed: seed)
     let expected = BlockSTM.executeSequentially(vm, count: vm.txns.count)
-    // Every third block runs the paper's plain rules, every third waits only on ESTIMATEs
-    // of running transactions: the switches must never change the result.
+    // The blocks take turns: the defaults, the paper's plain rules, waiting only on
+    // ESTIMATEs of running transactions, and no waiting budget (every wait becomes a
+    // suspension): none of these may change the result.
     let options = [
       BlockSTMOptions(),
       BlockSTMOptions(waitForExecutingBlockers: false, waitForPredecessorWrites: false),
       BlockSTMOptions(waitForExecutingBlockers: true, waitForPredecessorWrites: false),
-    ][b % 3]
+      BlockSTMOptions(waitBudget: .zero),
+    ][b % 4]
     for threads in threads {
       let actual = BlockSTM.execute(vm, count: vm.txns.count, threads: threads, options: options)
       #expect(

@@ -117,7 +117,14 @@ public enum BlockSTM {
     let workers = min(threads, count)
     let executor = Executor(vm: vm, count: count, workers: workers, options: options)
     WorkerThreads.run(count: workers, stackSize: options.stackSize) { executor.work(worker: $0) }
-    return executor.result()
+    let result = executor.result()
+    if count >= 256 {
+      // Every worker is joined, so the background thread is the executor's only user.
+      WorkerThreads.detached(executor) { $0.reclaim() }
+    } else {
+      executor.reclaim()
+    }
+    return result
   }
 
   /// The reference: each transaction in index order, on the caller's thread, against the
@@ -234,20 +241,33 @@ public struct BlockSTMResult<VM: BlockSTMVM> {
   /// Per transaction, in block order: the output and the write set of its final incarnation.
   public var outputs: [VM.Output]
   public var writes: [[(VM.Key, WriteOp<VM>)]]
-  /// Every key written in the block with its final value (deltas folded onto the last full
-  /// value or the storage value) — what the block commits.
-  public var finalValues: [VM.Key: VM.Value]
+  /// Every key written in the block, once, with its final value (deltas folded onto the
+  /// last full value or the storage value) — what the block commits. In no particular order.
+  public var finalValueList: [(VM.Key, VM.Value)]
   public var stats: BlockSTMStats
+
+  /// `finalValueList` as a dictionary (for comparisons; building it costs a hash per key).
+  public var finalValues: [VM.Key: VM.Value] {
+    Dictionary(finalValueList, uniquingKeysWith: { _, last in last })
+  }
+
+  @inlinable
+  public init(
+    outputs: [VM.Output], writes: [[(VM.Key, WriteOp<VM>)]], finalValueList: [(VM.Key, VM.Value)],
+    stats: BlockSTMStats
+  ) {
+    self.outputs = outputs
+    self.writes = writes
+    self.finalValueList = finalValueList
+    self.stats = stats
+  }
 
   @inlinable
   public init(
     outputs: [VM.Output], writes: [[(VM.Key, WriteOp<VM>)]], finalValues: [VM.Key: VM.Value],
     stats: BlockSTMStats
   ) {
-    self.outputs = outputs
-    self.writes = writes
-    self.finalValues = finalValues
-    self.stats = stats
+    self.init(outputs: outputs, writes: writes, finalValueList: Array(finalValues), stats: stats)
   }
 }
 

@@ -77,7 +77,7 @@ final class ResultBuffers<VM: BlockSTMVM>: @unchecked Sendable {
   /// The assembled result, once every worker has returned from `collect`. Moves the
   /// contents out, so it is called exactly once.
   @inlinable
-  func take() -> (outputs: [VM.Output], writes: [[(VM.Key, WriteOp<VM>)]], finalValues: [VM.Key: VM.Value]) {
+  func take() -> (outputs: [VM.Output], writes: [[(VM.Key, WriteOp<VM>)]], finalValues: [(VM.Key, VM.Value)]) {
     let outputs = [VM.Output](unsafeUninitializedCapacity: count) { buffer, initialized in
       buffer.baseAddress!.moveInitialize(from: self.outputs, count: count)
       initialized = count
@@ -88,10 +88,11 @@ final class ResultBuffers<VM: BlockSTMVM>: @unchecked Sendable {
     }
     var total = 0
     for s in 0..<shardCount { total += shardValues[s].count }
-    var finalValues: [VM.Key: VM.Value] = Dictionary(minimumCapacity: total)
-    for s in 0..<shardCount {
-      for (key, value) in shardValues[s] { finalValues[key] = value }
-    }
+    // A flat list, not a dictionary: the caller walks it once to commit, and hashing every
+    // key again into a fresh table would be serial work after the parallel part is done.
+    var finalValues: [(VM.Key, VM.Value)] = []
+    finalValues.reserveCapacity(total)
+    for s in 0..<shardCount { finalValues.append(contentsOf: shardValues[s]) }
     shardValues.deinitialize(count: shardCount)
     return (outputs, writes, finalValues)
   }

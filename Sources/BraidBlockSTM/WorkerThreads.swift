@@ -68,6 +68,27 @@ enum WorkerThreads {
   }
 }
 
+extension WorkerThreads {
+  /// Runs `body(value)` on a new detached thread: fire and forget, for work nobody waits on.
+  @usableFromInline
+  static func detached<T: Sendable>(_ value: T, _ body: @escaping @Sendable (T) -> Void) {
+    var attributes = pthread_attr_t()
+    guard pthread_attr_init(&attributes) == 0 else { return body(value) }
+    defer { pthread_attr_destroy(&attributes) }
+    pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+    let context = Unmanaged.passRetained(Start(worker: 0, body: { _ in body(value) })).toOpaque()
+    #if canImport(Darwin)
+      var thread: pthread_t? = nil
+    #else
+      var thread = pthread_t()
+    #endif
+    if pthread_create(&thread, &attributes, startWorker, context) != 0 {
+      // No thread to be had: do the work here rather than not at all.
+      Unmanaged<Start>.fromOpaque(context).takeRetainedValue().body(0)
+    }
+  }
+}
+
 #if canImport(Darwin)
   private func startWorker(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
     let start = Unmanaged<WorkerThreads.Start>.fromOpaque(context).takeRetainedValue()

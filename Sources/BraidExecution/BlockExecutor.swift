@@ -32,7 +32,7 @@ public enum BlockExecutor {
       let result = { (pre: InMemoryState) in
         BlockSTM.execute(EVMBlockVM(pre: pre, transactions: transactions, block: block), count: transactions.count, threads: threads)
       }(state)
-      commit(result.finalValues, to: &state)
+      commit(result.finalValueList, to: &state)
       outcomes = result.outputs
       stats = result.stats
     }
@@ -45,7 +45,7 @@ public enum BlockExecutor {
 
   /// Applies the block's final values. Every account written in the block was touched by
   /// some transaction, so one that ends empty is removed (EIP-161), with its storage.
-  static func commit(_ finalValues: [StateKey: StateValue], to state: inout InMemoryState) {
+  static func commit(_ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState) {
     var written = Set<Address>()
     for (key, value) in finalValues {
       guard let address = key.address else { continue }

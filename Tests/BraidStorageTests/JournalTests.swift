@@ -1,0 +1,41 @@
+import BraidEVM
+import BraidPrimitives
+import BraidStorage
+import Testing
+
+@Suite struct JournalTests {
+  @Test func appendedBatchesReplayInOrder() throws {
+    let t = try TempStore()
+    defer { t.cleanUp() }
+    #expect(try t.store.appendJournal([[1], [2, 2]]) == 2)
+    #expect(try t.store.appendJournal([]) == 2)
+    #expect(try t.store.appendJournal([[3]]) == 3)
+    let entries = try t.store.journalEntries()
+    #expect(entries.map(\.sequence) == [1, 2, 3])
+    #expect(entries.map(\.transaction) == [[1], [2, 2]] + [[3]])
+  }
+
+  @Test func aCommittedBlockTruncatesTheJournalItConsumed() throws {
+    let t = try TempStore()
+    defer { t.cleanUp() }
+    try t.store.appendJournal((1...5).map { [UInt8($0)] })
+    try t.store.commitBlock(block(0, StateDiff(), journalThrough: 3))
+    #expect(try t.store.journalEntries().map(\.sequence) == [4, 5])
+
+    try t.store.commitBlock(block(1, StateDiff(), journalThrough: 5))
+    #expect(try t.store.journalEntries().isEmpty)
+    // Sequences keep growing after the journal emptied, so a replayed entry is never
+    // confused with one truncated earlier.
+    #expect(try t.store.appendJournal([[6]]) == 6)
+  }
+
+  @Test func truncatingOnItsOwnRemovesOnlyTheOlderEntries() throws {
+    let t = try TempStore()
+    defer { t.cleanUp() }
+    try t.store.appendJournal([[1], [2], [3]])
+    try t.store.truncateJournal(through: 1)
+    #expect(try t.store.journalEntries().map(\.sequence) == [2, 3])
+    try t.store.truncateJournal(through: 100)
+    #expect(try t.store.journalEntries().isEmpty)
+  }
+}

@@ -17,6 +17,8 @@ public enum LMDBError: Error, Equatable, Sendable, CustomStringConvertible {
   case call(operation: String, code: Int32)
   /// A stored value did not decode: the file was written by something else or damaged.
   case corruptValue(table: String, reason: String)
+  /// The store's directory could not be created.
+  case cannotCreateDirectory(path: String, reason: String)
 
   public static let notFound = MDB_NOTFOUND
   public static let mapFull = MDB_MAP_FULL
@@ -30,6 +32,7 @@ public enum LMDBError: Error, Equatable, Sendable, CustomStringConvertible {
     switch self {
     case .call(let op, let code): return "\(op): \(String(cString: mdb_strerror(code))) (\(code))"
     case .corruptValue(let table, let reason): return "corrupt value in table \(table): \(reason)"
+    case .cannotCreateDirectory(let path, let reason): return "cannot create \(path): \(reason)"
     }
   }
 }
@@ -66,6 +69,10 @@ public final class LMDBEnvironment: @unchecked Sendable {
       try check(mdb_env_set_maxdbs(env, maxDatabases), "mdb_env_set_maxdbs")
       try check(mdb_env_set_maxreaders(env, maxReaders), "mdb_env_set_maxreaders")
       try check(mdb_env_open(env, path, UInt32(MDB_NOTLS), 0o644), "mdb_env_open(\(path))")
+      // A process killed while reading leaves its reader slot behind, and a stale reader
+      // stops LMDB from reusing the pages it pinned: clear them on every open.
+      var stale: Int32 = 0
+      try check(mdb_reader_check(env, &stale), "mdb_reader_check")
     } catch {
       mdb_env_close(env)
       throw error

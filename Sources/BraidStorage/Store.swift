@@ -29,7 +29,7 @@ public final class Store: Sendable {
     do {
       try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     } catch {
-      throw .call(operation: "mkdir \(path): \(error)", code: EIO)
+      throw .cannotCreateDirectory(path: path, reason: "\(error)")
     }
     self.path = path
     env = try LMDBEnvironment(path: path, mapSize: mapSize, maxDatabases: Tables.count)

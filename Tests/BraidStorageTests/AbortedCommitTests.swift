@@ -26,6 +26,7 @@ import Testing
     var failure: LMDBError?
     do { try t.store.commitBlock(huge) } catch { failure = error }
     #expect(failure?.code == LMDBError.mapFull)
+    #expect(failure?.description.contains("MDB_MAP_FULL") == true)
 
     func checkUnchanged() throws {
       #expect(try t.store.headNumber() == 0)

@@ -38,4 +38,18 @@ import Testing
     try t.store.truncateJournal(through: 100)
     #expect(try t.store.journalEntries().isEmpty)
   }
+
+  /// Sequences are big-endian keys, so replay order is numeric order past one byte.
+  @Test func replayOrderIsNumericAcrossByteBoundaries() throws {
+    let t = try TempStore()
+    defer { t.cleanUp() }
+    let batch: [Bytes] = (1...300).map { [UInt8($0 & 0xff), UInt8($0 >> 8)] }
+    #expect(try t.store.appendJournal(Array(batch[..<200])) == 200)
+    #expect(try t.store.appendJournal(Array(batch[200...])) == 300)
+    let entries = try t.store.journalEntries()
+    #expect(entries.map(\.sequence) == Array(1...300))
+    #expect(entries.map(\.transaction) == batch)
+    try t.store.truncateJournal(through: 256)
+    #expect(try t.store.journalEntries().first?.sequence == 257)
+  }
 }

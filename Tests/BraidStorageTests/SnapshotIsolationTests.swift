@@ -1,6 +1,7 @@
 import BraidEVM
 import BraidPrimitives
 import BraidStorage
+import Foundation
 import Testing
 
 @Suite struct SnapshotIsolationTests {
@@ -58,5 +59,19 @@ import Testing
       try await group.waitForAll()
     }
     #expect(try store.headNumber() == 20)
+  }
+
+  /// A snapshot keeps the environment open: a request may still be reading when the node
+  /// drops its store handle on shutdown.
+  @Test func aSnapshotOutlivesItsStoreHandle() throws {
+    let t = try TempStore()
+    defer { t.cleanUp() }
+    let snapshot: StateSnapshot = try {
+      let store = try Store.open(path: t.path + "-b", mapSize: 1 << 20)
+      try store.commitBlock(block(0, accountChange(address(4), balance: 44)))
+      return try store.stateReader()
+    }()
+    defer { try? FileManager.default.removeItem(atPath: t.path + "-b") }
+    #expect(snapshot.balance(of: address(4)) == UInt256(44))
   }
 }

@@ -182,11 +182,16 @@ public struct CommittedBlock: Sendable {
   public var changes: StateDiff
   /// Journal entries up to and including this sequence are removed in the same
   /// transaction: they are in this block (or were refused), so replay must not see them.
+  /// Only right when every older entry is settled; a transaction still waiting in the
+  /// mempool (a future nonce) must stay journaled, so use `journalSequences` then.
   public var journalThrough: UInt64?
+  /// Individual journal entries removed in the same transaction: those of the block's
+  /// transactions and of any the mempool dropped, wherever they sit in the journal.
+  public var journalSequences: [UInt64]
 
   public init(
     header: StoredHeader, transactions: [Bytes], transactionHashes: [Hash32]? = nil, receipts: [StoredReceipt],
-    changes: StateDiff, journalThrough: UInt64? = nil
+    changes: StateDiff, journalThrough: UInt64? = nil, journalSequences: [UInt64] = []
   ) {
     precondition(receipts.count == transactions.count, "one receipt per transaction")
     self.header = header
@@ -196,5 +201,6 @@ public struct CommittedBlock: Sendable {
     self.receipts = receipts
     self.changes = changes
     self.journalThrough = journalThrough
+    self.journalSequences = journalSequences
   }
 }

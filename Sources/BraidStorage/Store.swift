@@ -68,6 +68,7 @@ public final class Store: Sendable {
       try txn.put(t.meta, key: MetaKey.head, value: key)
       if number == 0 { try txn.put(t.meta, key: MetaKey.genesisHash, value: hash.bytes) }
       if let through = block.journalThrough { try Self.truncateJournal(through: through, txn: txn, t.journal) }
+      for sequence in block.journalSequences { try txn.delete(t.journal, key: Keys.number(sequence)) }
     }
   }
 

@@ -52,4 +52,14 @@ import Testing
     try t.store.truncateJournal(through: 256)
     #expect(try t.store.journalEntries().first?.sequence == 257)
   }
+
+  /// A block may include a later entry while an earlier one (a future nonce) waits on.
+  @Test func aBlockRemovesJustTheEntriesItNames() throws {
+    let t = try TempStore()
+    defer { t.cleanUp() }
+    try t.store.appendJournal([[1], [2], [3], [4]])
+    try t.store.commitBlock(
+      CommittedBlock(header: header(0), transactions: [], receipts: [], changes: StateDiff(), journalSequences: [2, 4]))
+    #expect(try t.store.journalEntries().map(\.sequence) == [1, 3])
+  }
 }

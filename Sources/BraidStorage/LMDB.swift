@@ -17,6 +17,8 @@ public enum LMDBError: Error, Equatable, Sendable, CustomStringConvertible {
   case call(operation: String, code: Int32)
   /// A stored value did not decode: the file was written by something else or damaged.
   case corruptValue(table: String, reason: String)
+  /// `commitBlock` was given a block that does not follow the head (nil: empty store).
+  case blockOutOfOrder(head: UInt64?, got: UInt64)
   /// The store's directory could not be created.
   case cannotCreateDirectory(path: String, reason: String)
 
@@ -32,6 +34,8 @@ public enum LMDBError: Error, Equatable, Sendable, CustomStringConvertible {
     switch self {
     case .call(let op, let code): return "\(op): \(String(cString: mdb_strerror(code))) (\(code))"
     case .corruptValue(let table, let reason): return "corrupt value in table \(table): \(reason)"
+    case .blockOutOfOrder(let head, let got):
+      return "block \(got) does not follow the head (\(head.map { "block \($0)" } ?? "empty store"))"
     case .cannotCreateDirectory(let path, let reason): return "cannot create \(path): \(reason)"
     }
   }

@@ -44,7 +44,8 @@ public final class Store: Sendable {
 
   /// Writes `block` and its state changes and makes it the head, in one transaction: on
   /// any error nothing of it is stored. Block numbers must follow the head without gaps,
-  /// starting at 0 (genesis, whose hash is recorded as the chain's genesis hash).
+  /// starting at 0 (genesis, whose hash is recorded as the chain's genesis hash);
+  /// anything else is `blockOutOfOrder`, so a restarted node cannot overwrite a block.
   public func commitBlock(_ block: CommittedBlock) throws(LMDBError) {
     let number = block.header.number
     let headerBytes = block.header.encoded
@@ -52,8 +53,7 @@ public final class Store: Sendable {
     let t = tables
     try env.write { (txn) throws(LMDBError) in
       let head = try Self.readUInt64(txn, t.meta, MetaKey.head)
-      let expected = head.map { $0 + 1 } ?? 0
-      precondition(number == expected, "commitBlock: block \(number) does not follow head \(String(describing: head))")
+      guard number == head.map({ $0 + 1 }) ?? 0 else { throw .blockOutOfOrder(head: head, got: number) }
 
       try applyChanges(block.changes, in: txn)
 

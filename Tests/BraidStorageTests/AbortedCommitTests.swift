@@ -48,6 +48,17 @@ import Testing
     #expect(try t.store.headNumber() == 1)
   }
 
+  @Test func aBlockThatDoesNotFollowTheHeadIsRefused() throws {
+    let t = try TempStore()
+    defer { t.cleanUp() }
+    #expect(throws: LMDBError.blockOutOfOrder(head: nil, got: 1)) { try t.store.commitBlock(block(1, StateDiff())) }
+    try t.store.commitBlock(block(0, accountChange(address(1), balance: 1)))
+    #expect(throws: LMDBError.blockOutOfOrder(head: 0, got: 0)) {
+      try t.store.commitBlock(block(0, accountChange(address(1), balance: 2)))
+    }
+    #expect(try t.store.stateReader().balance(of: address(1)) == UInt256(1))
+  }
+
   @Test func aThrowingWriteClosureAbortsItsTransaction() throws {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("braid-lmdb-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -46,6 +46,8 @@ let package = Package(
         .product(name: "Prometheus", package: "swift-prometheus"),
       ],
       swiftSettings: optimize),
+    .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+    .target(name: "BraidStorage", dependencies: ["CLMDB", "BraidPrimitives", "BraidEVM"], swiftSettings: optimize),
     .executableTarget(
       name: "braid",
       dependencies: [
@@ -65,5 +67,7 @@ let package = Package(
     .testTarget(
       name: "BraidRPCTests",
       dependencies: ["BraidRPC", "BraidHTTP", "BraidEVM", "BraidPrimitives", "BraidCrypto"]),
+    .testTarget(
+      name: "BraidStorageTests", dependencies: ["BraidStorage", "BraidExecution", "BraidEVM", "BraidPrimitives"]),
   ]
 )

@@ -92,7 +92,9 @@ public struct Bloom: Equatable, Sendable {
 
   /// Sets the three bits selected by bytes (0,1), (2,3), (4,5) of the hash. Those are the
   /// hash's most significant bytes, i.e. the top 48 bits of word w3.
-  private mutating func add(hash: Hash32) {
+  /// Adds a value by its keccak256, for callers that memoize the hash of values that
+  /// repeat (a contract's address, an event signature).
+  public mutating func add(hash: Hash32) {
     let top = hash.word.w3
     withUnsafeMutableBytes(of: &storage) { s in
       Bloom.set(s, top >> 48)

@@ -12,6 +12,8 @@ struct TxnRecord<VM: BlockSTMVM>: Sendable {
   /// The worker that recorded `reads`: it allocated them, so it is the one to free them
   /// (see `ResultBuffers.collect`).
   @usableFromInline var worker = -1
+  /// Keys seeded with an ESTIMATE before the first incarnation (`BlockSTMVM.writeHints`).
+  @usableFromInline var hints: [VM.Key] = []
 
   @inlinable init() {}
 }
@@ -35,6 +37,12 @@ final class Executor<VM: BlockSTMVM>: Sendable {
     scheduler = Scheduler(count: count, workers: workers, options: options)
     records = LockedSlots(count: count) { _ in TxnRecord() }
     buffers = ResultBuffers(count: count, shardCount: VersionedMemory<VM>.shardCount)
+    for txn in 0..<count {
+      let hints = vm.writeHints(txn)
+      if hints.isEmpty { continue }
+      records.withLock(txn) { $0.hints = hints }
+      memory.seedEstimates(txn: txn, keys: hints)
+    }
   }
 
   /// A worker: take a task, run it, and keep the follow-up task it may hand back (running
@@ -92,15 +100,16 @@ final class Executor<VM: BlockSTMVM>: Sendable {
       assert(hasDistinctKeys(writes), "the VM's write set for txn \(txn) names a key twice")
       expectedReads = max(8, view.reads.count)
       let reads = view.reads
-      let previous: [(VM.Key, WriteOp<VM>)] = records.withLock(txn) { record in
-        let previous = record.writes
+      let (previous, hints): ([(VM.Key, WriteOp<VM>)], [VM.Key]) = records.withLock(txn) { record in
+        let taken = (record.writes, record.hints)
         record.reads = reads
         record.writes = writes
         record.output = output
         record.worker = worker
-        return previous
+        record.hints = []
+        return taken
       }
-      let wroteNewKey = memory.record(version, writes: writes, previous: previous)
+      let wroteNewKey = memory.record(version, writes: writes, previous: previous, hints: hints)
       // Readers waiting for this transaction only need its writes, which are in place: let
       // them go before the scheduler's bookkeeping, which is on nobody's critical path.
       scheduler.executing.store(txn, false)

@@ -61,13 +61,24 @@ enum KeyVersions<VM: BlockSTMVM>: Sendable {
   /// in flight at once). That is a key every transaction writes (a counter, a shared pool,
   /// one sender's nonce), where a reader that does not wait for its predecessor reads a value
   /// about to be overwritten, and is executed in vain.
+  /// Only entries that hold a write count: an ESTIMATE seeded from a write hint says
+  /// nothing about how often the key is written, and counting it made every reader near a
+  /// hinted transaction wait for its predecessor.
   @inlinable
   func predictsWrite(byPredecessorOf txn: TxnIndex, reach: Int) -> Bool {
     guard case .many(let entries) = self else { return false }
-    let i = Self.firstIndex(notBelow: txn, in: entries)
-    guard i >= 2 else { return false }
-    let top = entries[i - 1].txn
-    return top < txn - 1 && top >= txn - 1 - reach && entries[i - 2].txn >= top - 2
+    var i = Self.firstIndex(notBelow: txn, in: entries)
+    var writers: (TxnIndex, TxnIndex) = (-1, -1)
+    var found = 0
+    while i > 0 && found < 2 {
+      i -= 1
+      guard case .write = entries[i].cell else { continue }
+      if found == 0 { writers.0 = entries[i].txn } else { writers.1 = entries[i].txn }
+      found += 1
+    }
+    guard found == 2 else { return false }
+    let top = writers.0
+    return top < txn - 1 && top >= txn - 1 - reach && writers.1 >= top - 2
   }
 
   /// Adds the entry of a transaction, or replaces the one it wrote in an earlier incarnation.

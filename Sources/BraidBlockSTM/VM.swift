@@ -46,6 +46,11 @@ public protocol BlockSTMVM: Sendable {
   /// ESTIMATE, `view.read` returns nil and the VM must return `.dependency` promptly (the
   /// executor also records the blocking txn in the view, see below).
   func execute(_ txn: TxnIndex, view: inout ReadView<Self>) -> VMResult<Self>
+  /// Keys transaction `txn` is known to write before it runs (an EVM transaction always
+  /// writes its sender's nonce): the executor places ESTIMATEs there, so a later
+  /// transaction reading such a key waits for `txn` instead of executing on a value about
+  /// to change. A wrong hint costs waiting, never correctness.
+  func writeHints(_ txn: TxnIndex) -> [Key]
 }
 
 /// What one execution of a transaction produced.
@@ -67,3 +72,7 @@ public enum WriteOp<VM: BlockSTMVM> {
 
 extension WriteOp: Sendable {}
 extension WriteOp: Equatable where VM.Delta: Equatable {}
+
+extension BlockSTMVM {
+  @inlinable public func writeHints(_ txn: TxnIndex) -> [Key] { [] }
+}

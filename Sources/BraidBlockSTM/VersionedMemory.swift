@@ -100,15 +100,24 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   /// have resolved past that key, so they must all be validated again.
   @inlinable
   func record(
-    _ version: Version, writes: [(VM.Key, WriteOp<VM>)], previous: [(VM.Key, WriteOp<VM>)]
+    _ version: Version, writes: [(VM.Key, WriteOp<VM>)], previous: [(VM.Key, WriteOp<VM>)],
+    hints: [VM.Key] = []
   ) -> Bool {
     for (key, op) in writes {
       write(Key(key), Entry(txn: version.txn, incarnation: version.incarnation, cell: .write(op)))
     }
+    // The first incarnation replaces its seeded ESTIMATEs; those it did not write go.
+    for key in hints where !writes.contains(where: { $0.0 == key }) { remove(Key(key), txn: version.txn) }
     if previous.isEmpty { return !writes.isEmpty }
     let diff = KeyDifference(new: writes, old: previous)
     for key in diff.dropped { remove(Key(key), txn: version.txn) }
     return diff.hasNewKey
+  }
+
+  /// ESTIMATEs for keys a transaction will write, placed before anything executes.
+  @inlinable
+  func seedEstimates(txn: TxnIndex, keys: [VM.Key]) {
+    for key in keys { write(Key(key), Entry(txn: txn, incarnation: 0, cell: .estimate)) }
   }
 
   @inlinable

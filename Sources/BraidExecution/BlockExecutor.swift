@@ -30,7 +30,8 @@ public enum BlockExecutor {
       // The VM holds a reference to the pre-state only inside this call, so that the commit
       // below mutates `state` in place instead of copying it.
       let result = { (pre: InMemoryState) in
-        BlockSTM.execute(EVMBlockVM(pre: pre, transactions: transactions, block: block), count: transactions.count, threads: threads)
+        BlockSTM.execute(
+          EVMBlockVM(pre: pre, transactions: transactions, block: block), count: transactions.count, threads: threads)
       }(state)
       commit(result.finalValueList, to: &state)
       outcomes = result.outputs

@@ -18,6 +18,9 @@ struct EVMBlockVM: BlockSTMVM {
   /// writes it either, and the block gas pool costs nothing.
   let checksGasPool: [Bool]
   let tracksGasPool: Bool
+  /// Per transaction: whether a later transaction is sent from its sender or from the
+  /// account it pays, so that hinting its writes (`writeHints`) can save a wasted execution.
+  let hinted: [Bool]
 
   init(pre: InMemoryState, transactions: [Transaction], block: BlockEnv) {
     self.pre = pre
@@ -33,6 +36,14 @@ struct EVMBlockVM: BlockSTMVM {
     }
     checksGasPool = checks
     tracksGasPool = checks.contains(true)
+    var laterSenders = Set<Address>()
+    var hinted = [Bool](repeating: false, count: transactions.count)
+    for i in transactions.indices.reversed() {
+      let tx = transactions[i]
+      hinted[i] = laterSenders.contains(tx.sender) || (tx.to.map { laterSenders.contains($0) } ?? false)
+      laterSenders.insert(tx.sender)
+    }
+    self.hinted = hinted
   }
 
   func storageValue(_ key: StateKey) -> StateValue {
@@ -43,6 +54,21 @@ struct EVMBlockVM: BlockSTMVM {
     case .storage(let a, let slot): return .word(pre.storage(of: a, slot: slot))
     case .blockGasUsed: return .word(.zero)
     }
+  }
+
+  /// Every transaction writes its sender's nonce (an excluded one writes it back) and, when
+  /// valid, its sender's balance; a payment credits the recipient. Seeding these as
+  /// ESTIMATEs makes a transaction wait for the previous one from the same account instead
+  /// of running on its stale nonce or balance: one sender's transactions form a pipeline.
+  /// Seeding is serial work before the block starts, so only transactions whose accounts
+  /// send again later are hinted.
+  func writeHints(_ txn: TxnIndex) -> [StateKey] {
+    guard hinted[txn] else { return [] }
+    let tx = transactions[txn]
+    if let to = tx.to, to != tx.sender, !tx.value.isZero {
+      return [.nonce(tx.sender), .balance(tx.sender), .balance(to)]
+    }
+    return [.nonce(tx.sender), .balance(tx.sender)]
   }
 
   static func apply(_ delta: UInt256, to value: StateValue) -> StateValue { .word(value.word &+ delta) }

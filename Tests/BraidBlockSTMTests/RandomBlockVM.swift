@@ -51,6 +51,10 @@ struct RandomBlockVM: BlockSTMVM {
 
   let txns: [Txn]
   let seed: UInt64
+  /// Keys announced through `writeHints`; may be wrong on purpose.
+  var hints: [[Int]] = []
+
+  func writeHints(_ txn: TxnIndex) -> [Int] { txn < hints.count ? hints[txn] : [] }
 
   func storageValue(_ key: Int) -> UInt64 { mix(seed, UInt64(bitPattern: Int64(key))) }
 

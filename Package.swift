@@ -46,6 +46,14 @@ let package = Package(
         .product(name: "Prometheus", package: "swift-prometheus"),
       ],
       swiftSettings: optimize),
+    .target(
+      name: "BraidNode",
+      dependencies: [
+        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidExecution", "BraidTrie", "BraidRPC",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: optimize),
     .executableTarget(
       name: "braid",
       dependencies: [
@@ -62,6 +70,9 @@ let package = Package(
     .testTarget(
       name: "BraidExecutionTests", dependencies: ["BraidExecution", "BraidEVM", "BraidPrimitives", "BraidBlockSTM"]),
     .testTarget(name: "BraidHTTPTests", dependencies: ["BraidHTTP"]),
+    .testTarget(
+      name: "BraidNodeTests",
+      dependencies: ["BraidNode", "BraidRPC", "BraidExecution", "BraidEVM", "BraidPrimitives", "BraidCrypto"]),
     .testTarget(
       name: "BraidRPCTests",
       dependencies: ["BraidRPC", "BraidHTTP", "BraidEVM", "BraidPrimitives", "BraidCrypto"]),

@@ -72,7 +72,7 @@ let package = Package(
     .testTarget(name: "BraidHTTPTests", dependencies: ["BraidHTTP"]),
     .testTarget(
       name: "BraidNodeTests",
-      dependencies: ["BraidNode", "BraidRPC", "BraidExecution", "BraidEVM", "BraidPrimitives", "BraidCrypto"]),
+      dependencies: ["BraidNode", "BraidRPC", "BraidHTTP", "BraidExecution", "BraidEVM", "BraidPrimitives", "BraidCrypto", "BraidTrie"]),
     .testTarget(
       name: "BraidRPCTests",
       dependencies: ["BraidRPC", "BraidHTTP", "BraidEVM", "BraidPrimitives", "BraidCrypto"]),

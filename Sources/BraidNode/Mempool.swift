@@ -77,14 +77,14 @@ public final class Mempool: Sendable {
   public let rules: AdmissionRules
   public let limits: MempoolLimits
   private let pool: Mutex<Pool>
-  /// Called (outside the lock) when the pool gains its first pending transaction or
-  /// reaches a size worth a block, so the sequencer wakes.
-  private let onPendingChange: @Sendable (Int) -> Void
+  /// Called outside the lock with the pending count before and after a change, so the
+  /// sequencer can wake when the pool stops being empty or holds a full block.
+  private let onPendingChange: @Sendable (_ before: Int, _ after: Int) -> Void
   private static let rejectedMemory = 100_000
 
   public init(
     rules: AdmissionRules, limits: MempoolLimits = MempoolLimits(), head: InMemoryState, baseFee: UInt256,
-    onPendingChange: @escaping @Sendable (Int) -> Void = { _ in }
+    onPendingChange: @escaping @Sendable (_ before: Int, _ after: Int) -> Void = { _, _ in }
   ) {
     self.rules = rules
     self.limits = limits
@@ -110,17 +110,17 @@ public final class Mempool: Sendable {
 
   /// Queues a decoded transaction, checking it against the head state and the pool.
   public func add(_ signed: SignedTransaction) -> Result<Void, AdmissionError> {
-    let result: (Result<Void, AdmissionError>, Int?) = pool.withLock { p in
+    let result: (Result<Void, AdmissionError>, (Int, Int)?) = pool.withLock { p in
       do throws(AdmissionError) {
         let pendingBefore = p.pendingCount
         try insert(signed, into: &p)
-        return (.success(()), p.pendingCount != pendingBefore ? p.pendingCount : nil)
+        return (.success(()), p.pendingCount != pendingBefore ? (pendingBefore, p.pendingCount) : nil)
       } catch {
         Self.remember(signed.hash, error.message, in: &p)
         return (.failure(error), nil)
       }
     }
-    if let pending = result.1 { onPendingChange(pending) }
+    if let (before, after) = result.1 { onPendingChange(before, after) }
     return result.0
   }
 
@@ -302,7 +302,8 @@ public final class Mempool: Sendable {
       }
       return p.pendingCount
     }
-    if pending > 0 { onPendingChange(pending) }
+    // What is left is a new batch as far as the sequencer's wake-up rule is concerned.
+    if pending > 0 { onPendingChange(0, pending) }
   }
 }
 

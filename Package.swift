@@ -57,7 +57,7 @@ let package = Package(
     .executableTarget(
       name: "braid",
       dependencies: [
-        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidTrie", "BraidExecution", "CZlib", "BraidHTTP", "BraidRPC",
+        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidTrie", "BraidExecution", "CZlib", "BraidHTTP", "BraidRPC", "BraidNode",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: optimize),

@@ -53,6 +53,9 @@ public final class NodeChain: ChainBackend {
   public let mempool: Mempool
   public let sequencer: Sequencer
   private let keys: [Address: Bytes]
+  /// Derivation order: `eth_accounts[0]` is the mnemonic's first account, as tutorials
+  /// written for anvil and hardhat expect.
+  private let accountOrder: [Address]
   private let waiters: ReceiptWaiters
 
   public init(_ configuration: NodeConfiguration, logger: Logger = Logger(label: "braid.node")) {
@@ -94,10 +97,14 @@ public final class NodeChain: ChainBackend {
       })
 
     var keys: [Address: Bytes] = [:]
+    var order: [Address] = []
     for key in genesis.devKeys {
-      if let address = TransactionSigner.address(privateKey: key) { keys[address] = key }
+      if let address = TransactionSigner.address(privateKey: key), keys.updateValue(key, forKey: address) == nil {
+        order.append(address)
+      }
     }
     self.keys = keys
+    self.accountOrder = order
   }
 
   /// Starts the sequencer thread.
@@ -138,7 +145,7 @@ public final class NodeChain: ChainBackend {
 
   public func logs(inBlock number: UInt64) -> [LogRecord] { store.logs(inBlock: number) }
   public func suggestedTipCap() -> UInt256 { configuration.tipCap }
-  public func devAccounts() -> [Address] { keys.keys.sorted() }
+  public func devAccounts() -> [Address] { accountOrder }
 
   public func sign(_ transaction: Transaction) throws(RPCError) -> Bytes {
     guard let key = keys[transaction.sender] else { throw .unknownAccount }

@@ -61,7 +61,8 @@ import Testing
     #expect(client.call("eth_chainId").result == .string("0x539"))
     let accounts = try #require(client.call("eth_accounts").result?.arrayValue)
     #expect(accounts.count == 10)
-    #expect(accounts.contains(.string("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266")))
+    #expect(accounts.first == .string("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"))
+    #expect(accounts.dropFirst().first == .string("0x70997970c51812dc3a010c7d01b50e0d17dc79c8"))
 
     // A raw transaction signed with the first dev key.
     let key = node.configuration.genesis.devKeys[0]

@@ -14,6 +14,10 @@ public struct Genesis: Sendable {
   public var alloc: [Address: AccountState]
   /// Keys `eth_sendTransaction` may sign with (dev chains only).
   public var devKeys: [Bytes]
+  /// Block 1's base fee instead of the EIP-1559 rule's. A benchmark block's transactions
+  /// were made for its env's base fee; with it, replaying them in one block gives the
+  /// file's expected state root.
+  public var firstBlockBaseFee: UInt256?
 
   public init(
     chainId: UInt64, gasLimit: UInt64 = 30_000_000, baseFee: UInt256 = 1_000_000_000, coinbase: Address = .zero,
@@ -26,6 +30,7 @@ public struct Genesis: Sendable {
     self.timestamp = timestamp
     self.alloc = alloc
     self.devKeys = devKeys
+    self.firstBlockBaseFee = nil
   }
 
   public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -87,10 +92,12 @@ public struct Genesis: Sendable {
       guard let v = env[name] else { throw ParseError("genesis: env.\(name) is missing") }
       return v
     }
-    return Genesis(
+    var g = Genesis(
       chainId: try uint64(field("chainId"), "env.chainId"), gasLimit: try uint64(field("gasLimit"), "env.gasLimit"),
       baseFee: try uint256(field("baseFee"), "env.baseFee"), coinbase: try address(field("coinbase"), "env.coinbase"),
       timestamp: try uint64(field("timestamp"), "env.timestamp") &- 1, alloc: try accounts(pre, "pre"))
+    g.firstBlockBaseFee = g.baseFee
+    return g
   }
 
   private static func accounts(_ object: JSONObject, _ path: String) throws(ParseError) -> [Address: AccountState] {

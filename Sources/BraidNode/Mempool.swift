@@ -27,6 +27,14 @@ public struct PoolTransaction: Sendable {
   }
 }
 
+/// How much is ready for a block: pending transactions and the sum of their gas limits.
+public struct PendingLoad: Sendable, Equatable {
+  public var count: Int
+  public var gas: UInt64
+
+  public static let none = PendingLoad(count: 0, gas: 0)
+}
+
 public struct MempoolLimits: Sendable {
   /// Future (gapped) transactions one sender may hold, like geth's AccountQueue.
   public var maxFuturePerSender: Int
@@ -48,6 +56,8 @@ public final class Mempool: Sendable {
     var txs: [UInt64: PoolTransaction] = [:]
     /// One past the last pending nonce: txs[stateNonce..<pendingEnd] all exist.
     var pendingEnd: UInt64
+    /// The gas limits of the pending run, summed.
+    var pendingGas: UInt64 = 0
 
     init(stateNonce: UInt64) {
       self.stateNonce = stateNonce
@@ -58,7 +68,10 @@ public final class Mempool: Sendable {
     var futureCount: Int { txs.count - pendingCount }
 
     mutating func extendPending() {
-      while txs[pendingEnd] != nil { pendingEnd += 1 }
+      while let t = txs[pendingEnd] {
+        pendingGas += t.transaction.gasLimit
+        pendingEnd += 1
+      }
     }
   }
 
@@ -68,6 +81,8 @@ public final class Mempool: Sendable {
     var senders: [Address: SenderQueue] = [:]
     var byHash: [Hash32: PoolTransaction] = [:]
     var pendingCount = 0
+    var pendingGas: UInt64 = 0
+    var load: PendingLoad { PendingLoad(count: pendingCount, gas: pendingGas) }
     var nextArrival: UInt64 = 0
     /// Why recent transactions were refused or dropped, oldest first out.
     var rejected: [Hash32: String] = [:]
@@ -77,14 +92,14 @@ public final class Mempool: Sendable {
   public let rules: AdmissionRules
   public let limits: MempoolLimits
   private let pool: Mutex<Pool>
-  /// Called outside the lock with the pending count before and after a change, so the
+  /// Called outside the lock with the pending load before and after a change, so the
   /// sequencer can wake when the pool stops being empty or holds a full block.
-  private let onPendingChange: @Sendable (_ before: Int, _ after: Int) -> Void
+  private let onPendingChange: @Sendable (_ before: PendingLoad, _ after: PendingLoad) -> Void
   private static let rejectedMemory = 100_000
 
   public init(
     rules: AdmissionRules, limits: MempoolLimits = MempoolLimits(), head: InMemoryState, baseFee: UInt256,
-    onPendingChange: @escaping @Sendable (_ before: Int, _ after: Int) -> Void = { _, _ in }
+    onPendingChange: @escaping @Sendable (_ before: PendingLoad, _ after: PendingLoad) -> Void = { _, _ in }
   ) {
     self.rules = rules
     self.limits = limits
@@ -110,11 +125,11 @@ public final class Mempool: Sendable {
 
   /// Queues a decoded transaction, checking it against the head state and the pool.
   public func add(_ signed: SignedTransaction) -> Result<Void, AdmissionError> {
-    let result: (Result<Void, AdmissionError>, (Int, Int)?) = pool.withLock { p in
+    let result: (Result<Void, AdmissionError>, (PendingLoad, PendingLoad)?) = pool.withLock { p in
       do throws(AdmissionError) {
-        let pendingBefore = p.pendingCount
+        let before = p.load
         try insert(signed, into: &p)
-        return (.success(()), p.pendingCount != pendingBefore ? (pendingBefore, p.pendingCount) : nil)
+        return (.success(()), p.load != before ? (before, p.load) : nil)
       } catch {
         Self.remember(signed.hash, error.message, in: &p)
         return (.failure(error), nil)
@@ -143,6 +158,10 @@ public final class Mempool: Sendable {
       p.byHash[old.hash] = nil
       Self.remember(old.hash, "replaced by \(signed.hash)", in: &p)
       queue.txs[tx.nonce] = entry
+      if tx.nonce < queue.pendingEnd {
+        queue.pendingGas = queue.pendingGas - old.transaction.gasLimit + tx.gasLimit
+        p.pendingGas = p.pendingGas - old.transaction.gasLimit + tx.gasLimit
+      }
     } else {
       let isFuture = tx.nonce > queue.pendingEnd
       if isFuture && queue.futureCount >= limits.maxFuturePerSender {
@@ -157,9 +176,10 @@ public final class Mempool: Sendable {
         try evictLowestFuture(toAdmit: entry, isFuture: isFuture, in: &p, sameSender: &queue)
       }
       queue.txs[tx.nonce] = entry
-      let before = queue.pendingCount
+      let (count, gas) = (queue.pendingCount, queue.pendingGas)
       queue.extendPending()
-      p.pendingCount += queue.pendingCount - before
+      p.pendingCount += queue.pendingCount - count
+      p.pendingGas += queue.pendingGas - gas
     }
     p.nextArrival += 1
     p.byHash[signed.hash] = entry
@@ -222,6 +242,7 @@ public final class Mempool: Sendable {
   // MARK: Queries
 
   public var pendingCount: Int { pool.withLock { $0.pendingCount } }
+  public var pendingLoad: PendingLoad { pool.withLock { $0.load } }
   public var count: Int { pool.withLock { $0.byHash.count } }
 
   /// The nonce the sender's next transaction should carry: past its pending run.
@@ -273,7 +294,7 @@ public final class Mempool: Sendable {
     head: InMemoryState, nextBaseFee: UInt256, senders: Set<Address>, excluded: [(PoolTransaction, TransactionError)],
     publish: () -> Void
   ) {
-    let pending: Int = pool.withLock { p in
+    let pending: PendingLoad = pool.withLock { p in
       publish()
       p.head = head
       p.baseFee = nextBaseFee
@@ -290,20 +311,23 @@ public final class Mempool: Sendable {
       for sender in touched {
         guard var q = p.senders[sender] else { continue }
         p.pendingCount -= q.pendingCount
+        p.pendingGas -= q.pendingGas
         let nonce = head.nonce(of: sender)
         for n in q.txs.keys where n < nonce {
           if let t = q.txs.removeValue(forKey: n) { p.byHash[t.hash] = nil }
         }
         q.stateNonce = nonce
         q.pendingEnd = nonce
+        q.pendingGas = 0
         q.extendPending()
         p.pendingCount += q.pendingCount
+        p.pendingGas += q.pendingGas
         p.senders[sender] = q.txs.isEmpty ? nil : q
       }
-      return p.pendingCount
+      return p.load
     }
     // What is left is a new batch as far as the sequencer's wake-up rule is concerned.
-    if pending > 0 { onPendingChange(0, pending) }
+    if pending.count > 0 { onPendingChange(.none, pending) }
   }
 }
 

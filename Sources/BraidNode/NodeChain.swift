@@ -73,17 +73,20 @@ public final class NodeChain: ChainBackend {
 
     let wake = DispatchSemaphore(value: 0)
     let maxTransactions = configuration.sequencer.maxTransactions
+    let gasLimit = genesis.gasLimit
     mempool = Mempool(
       rules: AdmissionRules(chainId: genesis.chainId, blockGasLimit: genesis.gasLimit), limits: configuration.mempool,
-      head: state, baseFee: FeeMarket.nextBaseFee(parent: header),
+      head: state, baseFee: genesis.firstBlockBaseFee ?? FeeMarket.nextBaseFee(parent: header),
       onPendingChange: { before, after in
-        if before == 0 || (before < maxTransactions && after >= maxTransactions) { wake.signal() }
+        let wasFull = before.count >= maxTransactions || before.gas >= gasLimit
+        let isFull = after.count >= maxTransactions || after.gas >= gasLimit
+        if before.count == 0 || (isFull && !wasFull) { wake.signal() }
       })
     let waiters = ReceiptWaiters()
     self.waiters = waiters
     sequencer = Sequencer(
       configuration: configuration.sequencer, chainId: genesis.chainId, coinbase: genesis.coinbase,
-      gasLimit: genesis.gasLimit, mempool: mempool, store: store, wake: wake, clock: configuration.clock,
+      gasLimit: genesis.gasLimit, firstBlockBaseFee: genesis.firstBlockBaseFee, mempool: mempool, store: store, wake: wake, clock: configuration.clock,
       onBlock: { outcome in
         if let block = outcome.block {
           logger.debug(

@@ -56,6 +56,7 @@ import Testing
     #expect(g.baseFee == UInt256(1_000_000_000))
     // Genesis sits one second before the block the file describes.
     #expect(g.timestamp == 0xff)
+    #expect(g.firstBlockBaseFee == UInt256(1_000_000_000))
     #expect(g.alloc.count == 1)
   }
 

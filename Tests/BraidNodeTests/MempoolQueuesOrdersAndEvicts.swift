@@ -60,6 +60,21 @@ import Testing
     #expect(pool.count == 2)
   }
 
+  @Test func pendingLoadCountsGasThroughReplacementAndCommit() throws {
+    let pool = Fixture.mempool()
+    _ = try pool.add(raw: Fixture.transfer(from: 0, nonce: 0)).get()
+    _ = try pool.add(raw: Fixture.transfer(from: 0, nonce: 2, gas: 50_000)).get()
+    #expect(pool.pendingLoad == PendingLoad(count: 1, gas: 21_000))
+    _ = try pool.add(raw: Fixture.transfer(from: 0, nonce: 1, gas: 30_000)).get()
+    #expect(pool.pendingLoad == PendingLoad(count: 3, gas: 101_000))
+    _ = try pool.add(raw: Fixture.transfer(from: 0, nonce: 1, maxFee: Fixture.gwei(4), tip: Fixture.gwei(2), gas: 40_000)).get()
+    #expect(pool.pendingLoad == PendingLoad(count: 3, gas: 111_000))
+    var head = Fixture.state(senders: 4)
+    head.accounts[Fixture.address(0)]!.nonce = 2
+    pool.commit(head: head, nextBaseFee: Fixture.gwei(1), senders: [Fixture.address(0)], excluded: []) {}
+    #expect(pool.pendingLoad == PendingLoad(count: 1, gas: 50_000))
+  }
+
   @Test func commitDropsIncludedAndPromotesFutures() throws {
     let pool = Fixture.mempool()
     _ = try pool.add(raw: Fixture.transfer(from: 0, nonce: 0)).get()

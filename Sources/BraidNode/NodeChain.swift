@@ -89,12 +89,15 @@ public final class NodeChain: ChainBackend {
       gasLimit: genesis.gasLimit, firstBlockBaseFee: genesis.firstBlockBaseFee, mempool: mempool, store: store, wake: wake, clock: configuration.clock,
       onBlock: { outcome in
         if let block = outcome.block {
-          logger.debug(
-            "block made",
+          logger.info(
+            "block",
             metadata: [
               "number": "\(block.header.number)", "transactions": "\(block.receipts.count)",
-              "gasUsed": "\(block.header.gasUsed)",
+              "excluded": "\(outcome.excluded.count)", "gasUsed": "\(block.header.gasUsed)",
+              "execution": "\(outcome.executionTime)", "stateRoot": "\(outcome.stateRootTime)",
             ])
+        } else if !outcome.excluded.isEmpty {
+          logger.info("no block: every selected transaction was excluded", metadata: ["excluded": "\(outcome.excluded.count)"])
         }
         waiters.blockMade(outcome)
       })

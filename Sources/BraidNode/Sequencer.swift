@@ -32,6 +32,10 @@ public struct BlockOutcome: Sendable {
   /// Nil when every selected transaction was excluded (no block is made then).
   public var block: SealedBlock?
   public var excluded: [(hash: Hash32, reason: String)]
+  /// Time spent executing the block, and computing its state root (from scratch, over the
+  /// whole state, until the incremental trie lands).
+  public var executionTime: Duration = .zero
+  public var stateRootTime: Duration = .zero
 }
 
 public final class Sequencer: Sendable {
@@ -125,8 +129,11 @@ public final class Sequencer: Sendable {
     let env = BlockEnv(
       chainId: chainId, number: number, timestamp: timestamp, coinbase: coinbase, gasLimit: gasLimit, baseFee: baseFee)
     var state = parentState
+    let timer = ContinuousClock()
+    let started = timer.now
     let result = BlockExecutor.execute(
       selected.map(\.transaction), block: env, state: &state, threads: configuration.execThreads)
+    let executed = timer.now
 
     var included: [PoolTransaction] = []
     var excluded: [(PoolTransaction, TransactionError)] = []
@@ -140,21 +147,24 @@ public final class Sequencer: Sendable {
     guard !included.isEmpty else {
       // Nothing ran, so the head stays; the pool forgets what cannot run.
       mempool.commit(head: parentState, nextBaseFee: baseFee, senders: [], excluded: excluded) {}
-      let outcome = BlockOutcome(block: nil, excluded: excludedReasons)
+      let outcome = BlockOutcome(block: nil, excluded: excludedReasons, executionTime: executed - started)
       onBlock(outcome)
       return outcome
     }
 
+    let stateRoot = state.stateRoot()
+    let rooted = timer.now
     let block = seal(
       parent: parent, number: number, timestamp: timestamp, baseFee: baseFee, included: included,
-      receipts: result.receipts, gasUsed: result.gasUsed, stateRoot: state.stateRoot())
+      receipts: result.receipts, gasUsed: result.gasUsed, stateRoot: stateRoot)
     let senders = Set(included.map(\.sender))
     mempool.commit(
       head: state, nextBaseFee: FeeMarket.nextBaseFee(parent: block.header), senders: senders, excluded: excluded
     ) {
       store.append(block, state: state)
     }
-    let outcome = BlockOutcome(block: block, excluded: excludedReasons)
+    let outcome = BlockOutcome(
+      block: block, excluded: excludedReasons, executionTime: executed - started, stateRootTime: rooted - executed)
     onBlock(outcome)
     return outcome
   }

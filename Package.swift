@@ -52,6 +52,8 @@ let package = Package(
         "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidExecution", "BraidTrie", "BraidRPC",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
       ],
       swiftSettings: optimize),
     .executableTarget(

@@ -58,7 +58,11 @@ public final class NodeChain: ChainBackend {
   private let accountOrder: [Address]
   private let waiters: ReceiptWaiters
 
-  public init(_ configuration: NodeConfiguration, logger: Logger = Logger(label: "braid.node")) {
+  private let metrics: NodeMetrics?
+
+  public init(
+    _ configuration: NodeConfiguration, metrics: NodeMetrics? = nil, logger: Logger = Logger(label: "braid.node")
+  ) {
     self.configuration = configuration
     let genesis = configuration.genesis
     let state = InMemoryState(accounts: genesis.alloc)
@@ -84,6 +88,8 @@ public final class NodeChain: ChainBackend {
       })
     let waiters = ReceiptWaiters()
     self.waiters = waiters
+    self.metrics = metrics
+    let pool = mempool
     sequencer = Sequencer(
       configuration: configuration.sequencer, chainId: genesis.chainId, coinbase: genesis.coinbase,
       gasLimit: genesis.gasLimit, firstBlockBaseFee: genesis.firstBlockBaseFee, mempool: mempool, store: store, wake: wake, clock: configuration.clock,
@@ -100,6 +106,7 @@ public final class NodeChain: ChainBackend {
           logger.info("no block: every selected transaction was excluded", metadata: ["excluded": "\(outcome.excluded.count)"])
         }
         waiters.blockMade(outcome)
+        metrics?.block(outcome, pool: pool)
       })
 
     var keys: [Address: Bytes] = [:]
@@ -163,18 +170,31 @@ public final class NodeChain: ChainBackend {
   }
 
   public func submit(rawTransaction: Bytes, completion: @escaping @Sendable (Result<Hash32, RPCError>) -> Void) {
-    completion(mempool.add(raw: rawTransaction).map(\.hash).mapError { .server($0.message) })
+    completion(admit(rawTransaction).map(\.hash).mapError { .server($0.message) })
   }
 
   public func submitAndWait(
     rawTransaction: Bytes, timeout: Duration, completion: @escaping @Sendable (Result<ReceiptRecord, RPCError>) -> Void
   ) {
-    switch mempool.add(raw: rawTransaction) {
+    switch admit(rawTransaction) {
     case .failure(let error):
       completion(.failure(.server(error.message)))
     case .success(let signed):
       waiters.wait(for: signed.hash, timeout: timeout, lookup: { [store] in store.receipt(hash: signed.hash) }, completion)
     }
+  }
+}
+
+extension NodeChain {
+  fileprivate func admit(_ raw: Bytes) -> Result<SignedTransaction, AdmissionError> {
+    let result = mempool.add(raw: raw)
+    if let metrics {
+      switch result {
+      case .success: metrics.admission(nil)
+      case .failure(let e): metrics.admission(e)
+      }
+    }
+    return result
   }
 }
 

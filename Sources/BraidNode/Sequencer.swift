@@ -36,6 +36,9 @@ public struct BlockOutcome: Sendable {
   /// whole state, until the incremental trie lands).
   public var executionTime: Duration = .zero
   public var stateRootTime: Duration = .zero
+  /// Block-STM's extra executions and aborted validations for this block.
+  public var reexecutions = 0
+  public var validationFailures = 0
 }
 
 public final class Sequencer: Sendable {
@@ -164,7 +167,8 @@ public final class Sequencer: Sendable {
       store.append(block, state: state)
     }
     let outcome = BlockOutcome(
-      block: block, excluded: excludedReasons, executionTime: executed - started, stateRootTime: rooted - executed)
+      block: block, excluded: excludedReasons, executionTime: executed - started, stateRootTime: rooted - executed,
+      reexecutions: result.stats.reexecutions, validationFailures: result.stats.validationFailures)
     onBlock(outcome)
     return outcome
   }

@@ -98,13 +98,15 @@ struct ServeCommand: ParsableCommand {
       chainGenesis.alloc[address] = AccountState(balance: UInt256(10_000) &* UInt256(1_000_000_000_000_000_000))
     }
 
+    let rpcMetrics = RPCMetrics()
     let node = NodeChain(
       NodeConfiguration(
         genesis: chainGenesis,
         sequencer: SequencerConfiguration(
-          blockInterval: .milliseconds(intervalMs), maxTransactions: maxTxs, execThreads: exec)))
+          blockInterval: .milliseconds(intervalMs), maxTransactions: maxTxs, execThreads: exec)),
+      metrics: NodeMetrics(registry: rpcMetrics.registry))
     node.start()
-    let service = RPCService(backend: node)
+    let service = RPCService(backend: node, metrics: rpcMetrics)
     let server: HTTPServer<RPCService<NodeChain>>
     do {
       server = try HTTPServer.start(

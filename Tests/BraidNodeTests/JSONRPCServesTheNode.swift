@@ -102,3 +102,25 @@ import Testing
     #expect(answer.error?["message"] == .string("insufficient funds for gas * price + value"))
   }
 }
+
+@Suite struct NodeMetricsAppearOnTheMetricsPage {
+  @Test func submissionsAndBlocksAreCounted() throws {
+    let rpcMetrics = RPCMetrics()
+    let genesis = Genesis(chainId: Fixture.chainId, alloc: Fixture.state(senders: 2).accounts)
+    let node = NodeChain(NodeConfiguration(genesis: genesis), metrics: NodeMetrics(registry: rpcMetrics.registry))
+    let service = RPCService(backend: node, metrics: rpcMetrics)
+    _ = service  // the page is the registry's; the service serves it on GET /metrics
+    node.submit(rawTransaction: Fixture.transfer(from: 0, nonce: 0)) { _ in }
+    node.submit(rawTransaction: Fixture.transfer(from: 0, nonce: 0)) { _ in }
+    node.submit(rawTransaction: Fixture.transfer(from: 1, nonce: 0, gas: 100)) { _ in }
+    #expect(node.sequencer.produceBlock()?.block != nil)
+    let page = String(decoding: rpcMetrics.scrape(), as: UTF8.self)
+    #expect(page.contains("braid_transactions_received_total 3"))
+    #expect(page.contains("braid_transactions_accepted_total 1"))
+    #expect(page.contains(#"braid_transactions_rejected_total{reason="already_known"} 1"#))
+    #expect(page.contains(#"braid_transactions_rejected_total{reason="intrinsic_gas"} 1"#))
+    #expect(page.contains("braid_blocks_total 1"))
+    #expect(page.contains("braid_head_block_number 1"))
+    #expect(page.contains("braid_block_execution_seconds_count 1"))
+  }
+}

@@ -56,23 +56,21 @@ public struct AdmissionRules: Sendable {
     self.maxTransactionBytes = maxTransactionBytes
   }
 
-  /// Decodes (recovering the sender once, here, on the caller's thread) and applies the
-  /// checks that need no state.
-  public func decode(_ raw: Bytes, baseFee: UInt256) throws(AdmissionError) -> SignedTransaction {
+  /// Decodes, recovering the sender once, here, on the caller's thread. The checks come
+  /// after, in `check`, so a refusal can still name the transaction's hash.
+  public func decode(_ raw: Bytes) throws(AdmissionError) -> SignedTransaction {
     if raw.count > maxTransactionBytes { throw .oversized }
     // Refused by type before decoding, so a blob transaction gets this answer however
     // its blob fields look.
     if raw.first == 3 { throw .blobTransactions }
-    let signed: SignedTransaction
     do {
-      signed = try SignedTransaction.decode(raw)
+      return try SignedTransaction.decode(raw)
     } catch {
       throw .decoding(error)
     }
-    try check(signed.transaction, baseFee: baseFee)
-    return signed
   }
 
+  /// The checks that need no state.
   func check(_ tx: Transaction, baseFee: UInt256) throws(AdmissionError) {
     guard tx.type <= 2 else {
       if tx.type == 3 { throw .blobTransactions }

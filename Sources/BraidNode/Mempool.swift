@@ -109,18 +109,16 @@ public final class Mempool: Sendable {
 
   // MARK: Admission
 
-  /// Decodes, checks and queues a raw transaction; the hash on success.
+  /// Decodes, checks and queues a raw transaction. Signature recovery, the expensive
+  /// part, runs before the pool's lock is taken.
   public func add(raw: Bytes) -> Result<SignedTransaction, AdmissionError> {
-    let baseFee = pool.withLock { $0.baseFee }
-    let signed: SignedTransaction
     do {
-      signed = try rules.decode(raw, baseFee: baseFee)
+      let signed = try rules.decode(raw)
+      return add(signed).map { signed }
     } catch {
-      // Undecodable bytes have no hash worth remembering; decodable ones do.
-      if let s = try? SignedTransaction.decode(raw) { remember(s.hash, error.message) }
+      // Undecodable bytes have no hash worth remembering.
       return .failure(error)
     }
-    return add(signed).map { signed }
   }
 
   /// Queues a decoded transaction, checking it against the head state and the pool.
@@ -224,10 +222,6 @@ public final class Mempool: Sendable {
     guard let t = queue.txs.removeValue(forKey: nonce) else { return }
     p.byHash[t.hash] = nil
     Self.remember(t.hash, reason, in: &p)
-  }
-
-  private func remember(_ hash: Hash32, _ reason: String) {
-    pool.withLock { Self.remember(hash, reason, in: &$0) }
   }
 
   private static func remember(_ hash: Hash32, _ reason: String, in p: inout Pool) {

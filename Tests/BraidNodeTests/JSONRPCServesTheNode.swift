@@ -94,6 +94,20 @@ import Testing
     #expect(stateRoot != Hash32.zero.description)
   }
 
+  @Test func sendRawTransactionSyncReturnsTheReceipt() throws {
+    let client = Client()
+    client.node.start()
+    defer { client.node.stop() }
+    let tx = Transaction(
+      type: 2, chainId: 1337, nonce: 0, gasLimit: 21_000, maxFeePerGas: UInt256(3_000_000_000),
+      maxPriorityFeePerGas: UInt256(1_000_000_000), to: Fixture.recipient, value: UInt256(1), data: [], sender: .zero)
+    let raw = try TransactionSigner.sign(tx, privateKey: client.node.configuration.genesis.devKeys[3])
+    let answer = client.call("eth_sendRawTransactionSync", #"["\#(Hex.encode(raw))", 5000]"#)
+    let receipt = try #require(answer.result?.objectValue, "\(String(describing: answer.error?.members))")
+    #expect(receipt["status"] == .string("0x1"))
+    #expect(receipt["blockNumber"] == .string("0x1"))
+  }
+
   @Test func refusalsReachTheClientAsJSONRPCErrors() {
     let client = Client()
     let broke = Fixture.transfer(from: 7, nonce: 0)  // a key the dev genesis never funded

@@ -259,12 +259,14 @@ public final class Mempool: Sendable {
 
   /// The next block's transactions: each sender's pending run in nonce order, senders
   /// interleaved by the effective tip of their next transaction, then by arrival. The sum
-  /// of gas limits stays within `gasLimit`, so no transaction is excluded for block gas.
+  /// of gas limits stays within `gasLimit`, so no transaction is excluded for block gas. A
+  /// sender whose next fee cap is below the base fee waits (with its later nonces) for the
+  /// base fee to fall, as in geth, instead of being executed only to be excluded.
   public func selectPending(maxCount: Int, gasLimit: UInt64) -> [PoolTransaction] {
     pool.withLock { p in
       var heap = SelectionHeap(baseFee: p.baseFee)
       for q in p.senders.values where q.pendingCount > 0 {
-        if let t = q.txs[q.stateNonce] { heap.push(t) }
+        if let t = q.txs[q.stateNonce], !(t.transaction.maxFeePerGas < p.baseFee) { heap.push(t) }
       }
       var out: [PoolTransaction] = []
       var gas: UInt64 = 0
@@ -274,7 +276,11 @@ public final class Mempool: Sendable {
         guard gas + t.transaction.gasLimit <= gasLimit else { continue }
         gas += t.transaction.gasLimit
         out.append(t)
-        if let q = p.senders[t.sender], t.nonce + 1 < q.pendingEnd, let next = q.txs[t.nonce + 1] { heap.push(next) }
+        if let q = p.senders[t.sender], t.nonce + 1 < q.pendingEnd, let next = q.txs[t.nonce + 1],
+          !(next.transaction.maxFeePerGas < p.baseFee)
+        {
+          heap.push(next)
+        }
       }
       return out
     }

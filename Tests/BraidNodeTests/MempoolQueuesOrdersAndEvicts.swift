@@ -36,6 +36,17 @@ import Testing
     #expect(pool.selectPending(maxCount: 100, gasLimit: 50_000).count == 2)
   }
 
+  @Test func aFeeCapBelowARisenBaseFeeWaitsInsteadOfRunning() throws {
+    let pool = Fixture.mempool()
+    _ = try pool.add(raw: Fixture.transfer(from: 0, nonce: 0, maxFee: Fixture.gwei(2))).get()
+    _ = try pool.add(raw: Fixture.transfer(from: 0, nonce: 1, maxFee: Fixture.gwei(9))).get()
+    _ = try pool.add(raw: Fixture.transfer(from: 1, nonce: 0, maxFee: Fixture.gwei(9))).get()
+    pool.commit(head: Fixture.state(senders: 4), nextBaseFee: Fixture.gwei(3), senders: [], excluded: []) {}
+    #expect(pool.selectPending(maxCount: 10, gasLimit: 30_000_000).map(\.sender) == [Fixture.address(1)])
+    pool.commit(head: Fixture.state(senders: 4), nextBaseFee: Fixture.gwei(1), senders: [], excluded: []) {}
+    #expect(pool.selectPending(maxCount: 10, gasLimit: 30_000_000).count == 3)
+  }
+
   @Test func aFullPoolEvictsTheCheapestFuture() throws {
     let pool = Fixture.mempool(limits: MempoolLimits(maxTotal: 3))
     _ = try pool.add(raw: Fixture.transfer(from: 0, nonce: 0)).get()

@@ -107,13 +107,20 @@ public final class Sequencer: Sendable {
       let remaining = lastBlock.advanced(by: configuration.blockInterval) - clock.now
       if pending.count >= configuration.maxTransactions || pending.gas >= gasLimit || remaining <= .zero {
         lastBlock = clock.now
-        produceBlock()
+        if produceBlock()?.block == nil {
+          // Pending transactions none of which can run now (fee caps below the base fee):
+          // wait an interval rather than spin on them.
+          _ = wake.wait(timeout: Self.deadline(after: configuration.blockInterval))
+        }
       } else {
-        let c = remaining.components
-        let nanos = Int(c.seconds) * 1_000_000_000 + Int(c.attoseconds / 1_000_000_000)
-        _ = wake.wait(timeout: .now() + .nanoseconds(max(nanos, 100_000)))
+        _ = wake.wait(timeout: Self.deadline(after: max(remaining, .microseconds(100))))
       }
     }
+  }
+
+  private static func deadline(after d: Duration) -> DispatchTime {
+    let c = d.components
+    return .now() + .nanoseconds(Int(c.seconds) * 1_000_000_000 + Int(c.attoseconds / 1_000_000_000))
   }
 
   /// Makes one block from what is pending, if anything is; returns what happened.

@@ -129,7 +129,8 @@ public final class Mempool: Sendable {
         try insert(signed, into: &p)
         return (.success(()), p.load != before ? (before, p.load) : nil)
       } catch {
-        Self.remember(signed.hash, error.message, in: &p)
+        // A duplicate says nothing about the transaction already known under that hash.
+        if error != .alreadyKnown { Self.remember(signed.hash, error.message, in: &p) }
         return (.failure(error), nil)
       }
     }

@@ -79,6 +79,18 @@ public final class ChainStore: Sendable {
     data.withLock { number < $0.blocks.count ? $0.blocks[Int(number)].header.hash : .zero }
   }
 
+  /// The hashes BLOCKHASH can return in block `number`: those of the 256 blocks before it.
+  public func recentBlockHashes(before number: UInt64) -> [UInt64: Hash32] {
+    data.withLock { d in
+      var out: [UInt64: Hash32] = [:]
+      let end = min(number, UInt64(d.blocks.count))
+      let start = end > 256 ? end - 256 : 0
+      out.reserveCapacity(Int(end - start))
+      for n in start..<end { out[n] = d.blocks[Int(n)].header.hash }
+      return out
+    }
+  }
+
   public func state(atBlock number: UInt64) -> InMemoryState? { data.withLock { $0.states[number] } }
   public func transaction(hash: Hash32) -> TransactionRecord? { data.withLock { $0.transactions[hash] } }
   public func receipt(hash: Hash32) -> ReceiptRecord? { data.withLock { $0.receipts[hash] } }

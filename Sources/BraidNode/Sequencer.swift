@@ -139,6 +139,9 @@ public final class Sequencer: Sendable {
     let env = BlockEnv(
       chainId: chainId, number: number, timestamp: timestamp, coinbase: coinbase, gasLimit: gasLimit, baseFee: baseFee)
     var state = parentState
+    // BLOCKHASH sees the last 256 blocks of this chain (EIP-210's window, as in the
+    // yellow paper), the same hashes `eth_call` answers with.
+    state.blockHashes = store.recentBlockHashes(before: number)
     let timer = ContinuousClock()
     let started = timer.now
     let result = BlockExecutor.execute(

@@ -109,6 +109,20 @@ import Testing
     #expect(node.mempool.count == 0)
   }
 
+  @Test func blockhashSeesThisChainsHashes() throws {
+    // Stores BLOCKHASH(NUMBER - 1) in slot 0.
+    let contract = Address(hi: 0xb10c, mid: 0, lo: 0)
+    var alloc = Fixture.state(senders: 1).accounts
+    alloc[contract] = AccountState(code: Code([0x60, 0x01, 0x43, 0x03, 0x40, 0x60, 0x00, 0x55, 0x00]))
+    let node = NodeChain(NodeConfiguration(genesis: Genesis(chainId: Fixture.chainId, alloc: alloc), clock: { 1 }))
+    _ = try node.mempool.add(raw: Fixture.transfer(from: 0, nonce: 0)).get()
+    #expect(node.sequencer.produceBlock()?.block != nil)
+    _ = try node.mempool.add(raw: Fixture.transfer(from: 0, nonce: 1, to: contract, gas: 100_000)).get()
+    #expect(node.sequencer.produceBlock()?.block != nil)
+    let block1 = try #require(node.block(number: 1))
+    #expect(node.state(atBlock: 2)?.storage(of: contract, slot: .zero) == block1.header.hash.word)
+  }
+
   @Test func theSequencerThreadMakesBlocksOnItsOwn() throws {
     let node = Self.node(senders: 4, maxTransactions: 5)
     node.start()

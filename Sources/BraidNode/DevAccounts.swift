@@ -26,7 +26,8 @@ public enum DevAccounts {
   /// rounds, 64 bytes. The mnemonic is taken as given: for an ASCII word list NFKD is the
   /// identity.
   static func bip39Seed(mnemonic: String, passphrase: String) -> Bytes {
-    pbkdf2SHA512(password: Array(mnemonic.utf8), salt: Array(("mnemonic" + passphrase).utf8), iterations: 2048)
+    pbkdf2SHA512(
+      password: Array(mnemonic.utf8), salt: Array(("mnemonic" + passphrase).utf8), iterations: 2048)
   }
 
   /// PBKDF2 (RFC 8018 §5.2) for one output block, which is all a 64-byte seed needs with
@@ -64,7 +65,10 @@ public enum DevAccounts {
     } else {
       data = compressedPublicKey(privateKey: parent.key)
     }
-    data += [UInt8(index >> 24), UInt8(truncatingIfNeeded: index >> 16), UInt8(truncatingIfNeeded: index >> 8), UInt8(truncatingIfNeeded: index)]
+    data += [
+      UInt8(index >> 24), UInt8(truncatingIfNeeded: index >> 16), UInt8(truncatingIfNeeded: index >> 8),
+      UInt8(truncatingIfNeeded: index),
+    ]
     let i = hmac(SymmetricKey(data: parent.chainCode), data)
     let il = UInt256(bigEndian: i[0..<32])
     let k = UInt256.addMod(il, UInt256(bigEndian: parent.key), Secp256k1.curveOrder)

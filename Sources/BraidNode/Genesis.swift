@@ -20,7 +20,8 @@ public struct Genesis: Sendable {
   public var firstBlockBaseFee: UInt256?
 
   public init(
-    chainId: UInt64, gasLimit: UInt64 = 30_000_000, baseFee: UInt256 = 1_000_000_000, coinbase: Address = .zero,
+    chainId: UInt64, gasLimit: UInt64 = 30_000_000, baseFee: UInt256 = 1_000_000_000,
+    coinbase: Address = .zero,
     timestamp: UInt64 = 0, alloc: [Address: AccountState] = [:], devKeys: [Bytes] = []
   ) {
     self.chainId = chainId
@@ -93,15 +94,19 @@ public struct Genesis: Sendable {
       return v
     }
     var g = Genesis(
-      chainId: try uint64(field("chainId"), "env.chainId"), gasLimit: try uint64(field("gasLimit"), "env.gasLimit"),
-      baseFee: try uint256(field("baseFee"), "env.baseFee"), coinbase: try address(field("coinbase"), "env.coinbase"),
+      chainId: try uint64(field("chainId"), "env.chainId"),
+      gasLimit: try uint64(field("gasLimit"), "env.gasLimit"),
+      baseFee: try uint256(field("baseFee"), "env.baseFee"),
+      coinbase: try address(field("coinbase"), "env.coinbase"),
       timestamp: try uint64(field("timestamp"), "env.timestamp") &- 1, alloc: try accounts(pre, "pre"))
     g.firstBlockBaseFee = g.baseFee
     return g
   }
 
-  private static func accounts(_ object: JSONObject, _ path: String) throws(ParseError) -> [Address: AccountState] {
-    var out: [Address: AccountState] = [:]
+  private typealias Alloc = [Address: AccountState]
+
+  private static func accounts(_ object: JSONObject, _ path: String) throws(ParseError) -> Alloc {
+    var out: Alloc = [:]
     for (key, value) in object {
       let at = "\(path).\(key)"
       guard let entry = value.objectValue else { throw ParseError("genesis: \(at) is not an object") }

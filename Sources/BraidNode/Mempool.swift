@@ -148,7 +148,9 @@ public final class Mempool: Sendable {
     if tx.nonce < stateNonce { throw .nonceTooLow(next: stateNonce, got: tx.nonce) }
     // EIP-3607: code at the sender means no key controls it.
     if let code = account?.code, !code.isEmpty { throw .senderNotEOA }
-    guard let cost = AdmissionRules.maxCost(tx), cost <= (account?.balance ?? .zero) else { throw .insufficientFunds }
+    guard let cost = AdmissionRules.maxCost(tx), cost <= (account?.balance ?? .zero) else {
+      throw .insufficientFunds
+    }
 
     var queue = p.senders[sender] ?? SenderQueue(stateNonce: stateNonce)
     let entry = PoolTransaction(signed: signed, arrival: p.nextArrival)
@@ -292,7 +294,8 @@ public final class Mempool: Sendable {
   /// ones. Included transactions leave because the state nonce passed them; excluded ones
   /// leave with their reason, except a nonce gap, which only makes them future again.
   public func commit(
-    head: InMemoryState, nextBaseFee: UInt256, senders: Set<Address>, excluded: [(PoolTransaction, TransactionError)],
+    head: InMemoryState, nextBaseFee: UInt256, senders: Set<Address>,
+    excluded: [(PoolTransaction, TransactionError)],
     publish: () -> Void
   ) {
     let pending: PendingLoad = pool.withLock { p in
@@ -340,7 +343,8 @@ struct SelectionHeap {
   init(baseFee: UInt256) { self.baseFee = baseFee }
 
   private func before(_ a: Int, _ b: Int) -> Bool {
-    let x = items[a], y = items[b]
+    let x = items[a]
+    let y = items[b]
     if x.tip != y.tip { return y.tip < x.tip }
     return x.tx.arrival < y.tx.arrival
   }
@@ -362,7 +366,8 @@ struct SelectionHeap {
     let top = items.removeLast().tx
     var i = 0
     while true {
-      let l = 2 * i + 1, r = l + 1
+      let l = 2 * i + 1
+      let r = l + 1
       var best = i
       if l < items.count && before(l, best) { best = l }
       if r < items.count && before(r, best) { best = r }

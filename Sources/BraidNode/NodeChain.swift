@@ -43,7 +43,9 @@ public final class NodeChain: ChainBackend {
     public func balance(of address: Address) -> UInt256 { state.balance(of: address) }
     public func nonce(of address: Address) -> UInt64 { state.nonce(of: address) }
     public func code(of address: Address) -> Code { state.code(of: address) }
-    public func storage(of address: Address, slot: UInt256) -> UInt256 { state.storage(of: address, slot: slot) }
+    public func storage(of address: Address, slot: UInt256) -> UInt256 {
+      state.storage(of: address, slot: slot)
+    }
     public func hasStorage(_ address: Address) -> Bool { state.hasStorage(address) }
     public func blockHash(number: UInt64) -> Hash32 { store.blockHash(number: number) }
   }
@@ -61,7 +63,8 @@ public final class NodeChain: ChainBackend {
   private let metrics: NodeMetrics?
 
   public init(
-    _ configuration: NodeConfiguration, metrics: NodeMetrics? = nil, logger: Logger = Logger(label: "braid.node")
+    _ configuration: NodeConfiguration, metrics: NodeMetrics? = nil,
+    logger: Logger = Logger(label: "braid.node")
   ) {
     self.configuration = configuration
     let genesis = configuration.genesis
@@ -73,13 +76,15 @@ public final class NodeChain: ChainBackend {
         gasUsed: 0, timestamp: genesis.timestamp, baseFeePerGas: genesis.baseFee),
       transactionBytes: 0)
     store = ChainStore(
-      genesis: BlockRecord(header: header, transactionHashes: []), state: state, stateHistory: configuration.stateHistory)
+      genesis: BlockRecord(header: header, transactionHashes: []), state: state,
+      stateHistory: configuration.stateHistory)
 
     let wake = DispatchSemaphore(value: 0)
     let maxTransactions = configuration.sequencer.maxTransactions
     let gasLimit = genesis.gasLimit
     mempool = Mempool(
-      rules: AdmissionRules(chainId: genesis.chainId, blockGasLimit: genesis.gasLimit), limits: configuration.mempool,
+      rules: AdmissionRules(chainId: genesis.chainId, blockGasLimit: genesis.gasLimit),
+      limits: configuration.mempool,
       head: state, baseFee: genesis.firstBlockBaseFee ?? FeeMarket.nextBaseFee(parent: header),
       onPendingChange: { before, after in
         let wasFull = before.count >= maxTransactions || before.gas >= gasLimit
@@ -92,7 +97,8 @@ public final class NodeChain: ChainBackend {
     let pool = mempool
     sequencer = Sequencer(
       configuration: configuration.sequencer, chainId: genesis.chainId, coinbase: genesis.coinbase,
-      gasLimit: genesis.gasLimit, firstBlockBaseFee: genesis.firstBlockBaseFee, mempool: mempool, store: store, wake: wake, clock: configuration.clock,
+      gasLimit: genesis.gasLimit, firstBlockBaseFee: genesis.firstBlockBaseFee, mempool: mempool,
+      store: store, wake: wake, clock: configuration.clock,
       onBlock: { outcome in
         if let block = outcome.block {
           logger.info(
@@ -103,7 +109,9 @@ public final class NodeChain: ChainBackend {
               "execution": "\(outcome.executionTime)", "stateRoot": "\(outcome.stateRootTime)",
             ])
         } else if !outcome.excluded.isEmpty {
-          logger.info("no block: every selected transaction was excluded", metadata: ["excluded": "\(outcome.excluded.count)"])
+          logger.info(
+            "no block: every selected transaction was excluded",
+            metadata: ["excluded": "\(outcome.excluded.count)"])
         }
         waiters.blockMade(outcome)
         metrics?.block(outcome, pool: pool)
@@ -112,7 +120,9 @@ public final class NodeChain: ChainBackend {
     var keys: [Address: Bytes] = [:]
     var order: [Address] = []
     for key in genesis.devKeys {
-      if let address = TransactionSigner.address(privateKey: key), keys.updateValue(key, forKey: address) == nil {
+      if let address = TransactionSigner.address(privateKey: key),
+        keys.updateValue(key, forKey: address) == nil
+      {
         order.append(address)
       }
     }
@@ -169,18 +179,23 @@ public final class NodeChain: ChainBackend {
     }
   }
 
-  public func submit(rawTransaction: Bytes, completion: @escaping @Sendable (Result<Hash32, RPCError>) -> Void) {
+  public func submit(
+    rawTransaction: Bytes, completion: @escaping @Sendable (Result<Hash32, RPCError>) -> Void
+  ) {
     completion(admit(rawTransaction).map(\.hash).mapError { .server($0.message) })
   }
 
   public func submitAndWait(
-    rawTransaction: Bytes, timeout: Duration, completion: @escaping @Sendable (Result<ReceiptRecord, RPCError>) -> Void
+    rawTransaction: Bytes, timeout: Duration,
+    completion: @escaping @Sendable (Result<ReceiptRecord, RPCError>) -> Void
   ) {
     switch admit(rawTransaction) {
     case .failure(let error):
       completion(.failure(.server(error.message)))
     case .success(let signed):
-      waiters.wait(for: signed.hash, timeout: timeout, lookup: { [store] in store.receipt(hash: signed.hash) }, completion)
+      waiters.wait(
+        for: signed.hash, timeout: timeout, lookup: { [store] in store.receipt(hash: signed.hash) },
+        completion)
     }
   }
 }
@@ -210,7 +225,9 @@ final class ReceiptWaiters: Sendable {
   }
   private let table = Mutex(Table())
 
-  func wait(for hash: Hash32, timeout: Duration, lookup: () -> ReceiptRecord?, _ completion: @escaping Completion) {
+  func wait(
+    for hash: Hash32, timeout: Duration, lookup: () -> ReceiptRecord?, _ completion: @escaping Completion
+  ) {
     let id: UInt64 = table.withLock { t in
       t.nextId += 1
       t.byHash[hash, default: []].append((t.nextId, completion))
@@ -241,10 +258,14 @@ final class ReceiptWaiters: Sendable {
     table.withLock { t in
       guard !t.byHash.isEmpty else { return }
       for r in outcome.block?.receipts ?? [] {
-        for w in t.byHash.removeValue(forKey: r.transactionHash) ?? [] { answers.append((w.completion, .success(r))) }
+        for w in t.byHash.removeValue(forKey: r.transactionHash) ?? [] {
+          answers.append((w.completion, .success(r)))
+        }
       }
       for (hash, reason) in outcome.excluded {
-        for w in t.byHash.removeValue(forKey: hash) ?? [] { answers.append((w.completion, .failure(.server(reason)))) }
+        for w in t.byHash.removeValue(forKey: hash) ?? [] {
+          answers.append((w.completion, .failure(.server(reason))))
+        }
       }
     }
     for (c, result) in answers { c(result) }

@@ -31,7 +31,8 @@ public final class NodeMetrics: Sendable {
     accepted = Counter(label: "braid_transactions_accepted_total", factory: factory)
     var rejected: [String: Metrics.Counter] = [:]
     for reason in AdmissionError.reasonLabels {
-      rejected[reason] = Counter(label: "braid_transactions_rejected_total", dimensions: [("reason", reason)], factory: factory)
+      rejected[reason] = Counter(
+        label: "braid_transactions_rejected_total", dimensions: [("reason", reason)], factory: factory)
     }
     self.rejected = rejected
     excluded = Counter(label: "braid_transactions_excluded_total", factory: factory)

@@ -20,7 +20,9 @@ public struct SequencerConfiguration: Sendable {
   /// Block-STM workers; 0 executes sequentially.
   public var execThreads: Int
 
-  public init(blockInterval: Duration = .milliseconds(200), maxTransactions: Int = 10_000, execThreads: Int = 2) {
+  public init(
+    blockInterval: Duration = .milliseconds(200), maxTransactions: Int = 10_000, execThreads: Int = 2
+  ) {
     self.blockInterval = blockInterval
     self.maxTransactions = max(1, maxTransactions)
     self.execThreads = max(0, execThreads)
@@ -134,10 +136,13 @@ public final class Sequencer: Sendable {
     let selected = mempool.selectPending(maxCount: configuration.maxTransactions, gasLimit: gasLimit)
     guard !selected.isEmpty else { return nil }
     let number = parent.number + 1
-    let baseFee = number == 1 ? firstBlockBaseFee ?? FeeMarket.nextBaseFee(parent: parent) : FeeMarket.nextBaseFee(parent: parent)
+    let baseFee =
+      number == 1
+      ? firstBlockBaseFee ?? FeeMarket.nextBaseFee(parent: parent) : FeeMarket.nextBaseFee(parent: parent)
     let timestamp = max(clock(), parent.timestamp + 1)
     let env = BlockEnv(
-      chainId: chainId, number: number, timestamp: timestamp, coinbase: coinbase, gasLimit: gasLimit, baseFee: baseFee)
+      chainId: chainId, number: number, timestamp: timestamp, coinbase: coinbase, gasLimit: gasLimit,
+      baseFee: baseFee)
     var state = parentState
     // BLOCKHASH sees the last 256 blocks of this chain (EIP-210's window, as in the
     // yellow paper), the same hashes `eth_call` answers with.
@@ -172,12 +177,14 @@ public final class Sequencer: Sendable {
       receipts: result.receipts, gasUsed: result.gasUsed, stateRoot: stateRoot)
     let senders = Set(included.map(\.sender))
     mempool.commit(
-      head: state, nextBaseFee: FeeMarket.nextBaseFee(parent: block.header), senders: senders, excluded: excluded
+      head: state, nextBaseFee: FeeMarket.nextBaseFee(parent: block.header), senders: senders,
+      excluded: excluded
     ) {
       store.append(block, state: state)
     }
     let outcome = BlockOutcome(
-      block: block, excluded: excludedReasons, executionTime: executed - started, stateRootTime: rooted - executed,
+      block: block, excluded: excludedReasons, executionTime: executed - started,
+      stateRootTime: rooted - executed,
       reexecutions: result.stats.reexecutions, validationFailures: result.stats.validationFailures)
     onBlock(outcome)
     return outcome
@@ -192,7 +199,8 @@ public final class Sequencer: Sendable {
     var header = BlockHeader(
       number: number, hash: .zero, parentHash: parent.hash, stateRoot: stateRoot,
       transactionsRoot: MerklePatriciaTrie.orderedRoot(included.map(\.signed.raw)),
-      receiptsRoot: Receipt.root(receipts), logsBloom: bloom, coinbase: coinbase, gasLimit: gasLimit, gasUsed: gasUsed,
+      receiptsRoot: Receipt.root(receipts), logsBloom: bloom, coinbase: coinbase, gasLimit: gasLimit,
+      gasUsed: gasUsed,
       timestamp: timestamp, baseFeePerGas: baseFee)
     header = BlockSealer.sealed(header, transactionBytes: included.reduce(0) { $0 + $1.signed.raw.count + 3 })
 
@@ -213,12 +221,14 @@ public final class Sequencer: Sendable {
       let tx = t.transaction
       receiptRecords.append(
         ReceiptRecord(
-          transactionHash: t.hash, location: location, from: tx.sender, to: tx.to, type: tx.type, success: r.success,
+          transactionHash: t.hash, location: location, from: tx.sender, to: tx.to, type: tx.type,
+          success: r.success,
           cumulativeGasUsed: r.cumulativeGasUsed, gasUsed: r.gasUsed, effectiveGasPrice: price,
           contractAddress: r.contractAddress, logs: numbered, logsBloom: r.logsBloom))
     }
     return SealedBlock(
-      record: BlockRecord(header: header, transactionHashes: included.map(\.hash)), transactions: transactions,
+      record: BlockRecord(header: header, transactionHashes: included.map(\.hash)),
+      transactions: transactions,
       receipts: receiptRecords, logs: logs)
   }
 }

@@ -28,19 +28,29 @@ struct ServeCommand: ParsableCommand {
   @Option(help: "Open connections across all loops. Env: BRAID_HTTP_MAX_CONNECTIONS.")
   var httpMaxConnections: Int?
 
-  @Flag(help: "Development chain: chain id 1337 and the ten accounts of the 'test test ... junk' mnemonic (the default without --genesis). Env: BRAID_DEV=1.")
+  @Flag(
+    help:
+      "Development chain: chain id 1337 and the ten accounts of the 'test test ... junk' mnemonic (the default without --genesis). Env: BRAID_DEV=1."
+  )
   var dev = false
 
-  @Option(help: "A geth-style genesis.json, or a benchmark block file (its pre-state and env). Env: BRAID_GENESIS.")
+  @Option(
+    help: "A geth-style genesis.json, or a benchmark block file (its pre-state and env). Env: BRAID_GENESIS.")
   var genesis: String?
 
-  @Option(help: "Make a block this often while transactions are pending (default 200). Env: BRAID_BLOCK_INTERVAL_MS.")
+  @Option(
+    help:
+      "Make a block this often while transactions are pending (default 200). Env: BRAID_BLOCK_INTERVAL_MS.")
   var blockIntervalMs: Int?
 
-  @Option(help: "Make a block at once when this many transactions are pending (default 10000). Env: BRAID_BLOCK_MAX_TXS.")
+  @Option(
+    help:
+      "Make a block at once when this many transactions are pending (default 10000). Env: BRAID_BLOCK_MAX_TXS."
+  )
   var blockMaxTxs: Int?
 
-  @Option(help: "Block-STM workers; 0 executes sequentially (default: one per core). Env: BRAID_EXEC_THREADS.")
+  @Option(
+    help: "Block-STM workers; 0 executes sequentially (default: one per core). Env: BRAID_EXEC_THREADS.")
   var execThreads: Int?
 
   @Option(help: "Chain id of the --dev chain (default 1337). Env: BRAID_CHAIN_ID.")
@@ -52,7 +62,9 @@ struct ServeCommand: ParsableCommand {
   var devKeys: [String] = []
 
   /// The flag, else the environment variable, else the default.
-  private func setting<T: LosslessStringConvertible>(_ flag: T?, _ variable: String, _ fallback: T) throws -> T {
+  private func setting<T: LosslessStringConvertible>(_ flag: T?, _ variable: String, _ fallback: T) throws
+    -> T
+  {
     if let flag { return flag }
     guard let text = ProcessInfo.processInfo.environment[variable], !text.isEmpty else { return fallback }
     guard let value = T(text) else { throw ValidationError("\(variable)=\(text) is not a valid value") }
@@ -90,12 +102,15 @@ struct ServeCommand: ParsableCommand {
       }
     }
     for hex in devKeys {
-      guard let key = try? Hex.decode(hex), key.count == 32, let address = TransactionSigner.address(privateKey: key) else {
+      guard let key = try? Hex.decode(hex), key.count == 32,
+        let address = TransactionSigner.address(privateKey: key)
+      else {
         throw InputError("--dev-key: '\(hex.prefix(12))...' is not a 32-byte hex private key")
       }
       chainGenesis.devKeys.append(key)
       // 10,000 ether each, as anvil and hardhat fund their dev accounts.
-      chainGenesis.alloc[address] = AccountState(balance: UInt256(10_000) &* UInt256(1_000_000_000_000_000_000))
+      chainGenesis.alloc[address] = AccountState(
+        balance: UInt256(10_000) &* UInt256(1_000_000_000_000_000_000))
     }
 
     let rpcMetrics = RPCMetrics()
@@ -111,7 +126,8 @@ struct ServeCommand: ParsableCommand {
     do {
       server = try HTTPServer.start(
         configuration: HTTPServerConfiguration(
-          host: host, port: port, threads: threads, maxConnections: maxConnections, onError: { printError($0) }),
+          host: host, port: port, threads: threads, maxConnections: maxConnections,
+          onError: { printError($0) }),
         handler: service)
     } catch {
       node.stop()

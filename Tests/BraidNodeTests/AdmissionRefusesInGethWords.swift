@@ -17,14 +17,20 @@ import Testing
     var state = Fixture.state(senders: 1)
     state.accounts[Fixture.address(0)]!.nonce = 5
     let pool = Fixture.mempool(state: state)
-    #expect(pool.add(raw: Fixture.transfer(from: 0, nonce: 4)).failureMessage == "nonce too low: next nonce 5, tx nonce 4")
+    #expect(
+      pool.add(raw: Fixture.transfer(from: 0, nonce: 4)).failureMessage
+        == "nonce too low: next nonce 5, tx nonce 4")
   }
 
   @Test func insufficientFunds() {
     let pool = Fixture.mempool(state: Fixture.state(senders: 1, balance: UInt256(21_000)))
-    #expect(pool.add(raw: Fixture.transfer(from: 0, nonce: 0)).failureMessage == "insufficient funds for gas * price + value")
+    #expect(
+      pool.add(raw: Fixture.transfer(from: 0, nonce: 0)).failureMessage
+        == "insufficient funds for gas * price + value")
     // An account the state has never seen has nothing.
-    #expect(pool.add(raw: Fixture.transfer(from: 3, nonce: 0)).failureMessage == "insufficient funds for gas * price + value")
+    #expect(
+      pool.add(raw: Fixture.transfer(from: 3, nonce: 0)).failureMessage
+        == "insufficient funds for gas * price + value")
   }
 
   @Test func feeCapBelowBaseFeeIsUnderpriced() throws {
@@ -42,12 +48,15 @@ import Testing
 
   @Test func exceedsBlockGasLimit() {
     let pool = Fixture.mempool()
-    #expect(pool.add(raw: Fixture.transfer(from: 0, nonce: 0, gas: 30_000_001)).failureMessage == "exceeds block gas limit")
+    #expect(
+      pool.add(raw: Fixture.transfer(from: 0, nonce: 0, gas: 30_000_001)).failureMessage
+        == "exceeds block gas limit")
   }
 
   @Test func oversizedData() {
     let pool = Fixture.mempool()
-    let raw = Fixture.transfer(from: 0, nonce: 0, gas: 29_000_000, data: [UInt8](repeating: 1, count: 128 * 1024))
+    let raw = Fixture.transfer(
+      from: 0, nonce: 0, gas: 29_000_000, data: [UInt8](repeating: 1, count: 128 * 1024))
     #expect(pool.add(raw: raw).failureMessage == "oversized data")
   }
 
@@ -60,7 +69,9 @@ import Testing
 
   @Test func wrongChainId() {
     let pool = Fixture.mempool()
-    #expect(pool.add(raw: Fixture.transfer(from: 0, nonce: 0, chainId: 1)).failureMessage == "invalid chain id for signer")
+    #expect(
+      pool.add(raw: Fixture.transfer(from: 0, nonce: 0, chainId: 1)).failureMessage
+        == "invalid chain id for signer")
   }
 
   @Test func blobTransactionsAreRefusedClearly() throws {
@@ -71,11 +82,14 @@ import Testing
 
   @Test func replacementNeedsATenPercentBumpOfBothFees() throws {
     let pool = Fixture.mempool()
-    _ = try pool.add(raw: Fixture.transfer(from: 0, nonce: 0, maxFee: Fixture.gwei(10), tip: Fixture.gwei(2))).get()
+    _ = try pool.add(raw: Fixture.transfer(from: 0, nonce: 0, maxFee: Fixture.gwei(10), tip: Fixture.gwei(2)))
+      .get()
     // The cap rises 10% but the tip only 5%.
     let weak = Fixture.transfer(from: 0, nonce: 0, maxFee: Fixture.gwei(11), tip: UInt256(2_100_000_000))
     #expect(pool.add(raw: weak).failureMessage == "replacement transaction underpriced")
-    let strong = try pool.add(raw: Fixture.transfer(from: 0, nonce: 0, maxFee: Fixture.gwei(11), tip: UInt256(2_200_000_000))).get()
+    let strong = try pool.add(
+      raw: Fixture.transfer(from: 0, nonce: 0, maxFee: Fixture.gwei(11), tip: UInt256(2_200_000_000))
+    ).get()
     #expect(pool.count == 1)
     #expect(pool.transaction(hash: strong.hash) != nil)
   }

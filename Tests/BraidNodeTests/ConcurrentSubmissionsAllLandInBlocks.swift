@@ -12,16 +12,19 @@ import Testing
 /// genesis gives every header's state root.
 @Suite struct ConcurrentSubmissionsAllLandInBlocks {
   @Test func everyAcceptedTransactionIsIncludedOnceAndReplaysToTheSameRoots() throws {
-    let senders = 8, perSender = 12
+    let senders = 8
+    let perSender = 12
     let genesis = Genesis(chainId: Fixture.chainId, alloc: Fixture.state(senders: senders).accounts)
     let node = NodeChain(
       NodeConfiguration(
         genesis: genesis,
-        sequencer: SequencerConfiguration(blockInterval: .milliseconds(2), maxTransactions: 9, execThreads: 2)))
+        sequencer: SequencerConfiguration(blockInterval: .milliseconds(2), maxTransactions: 9, execThreads: 2)
+      ))
     // Signed up front so the threads only submit.
     let raws = (0..<senders).map { s in
       (0..<perSender).map { n in
-        Fixture.transfer(from: s, nonce: UInt64(n), to: Fixture.address((s + 3) % senders), value: UInt256(UInt64(7 + n)))
+        Fixture.transfer(
+          from: s, nonce: UInt64(n), to: Fixture.address((s + 3) % senders), value: UInt256(UInt64(7 + n)))
       }
     }
     node.start()

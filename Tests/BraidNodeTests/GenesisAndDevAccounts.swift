@@ -20,7 +20,8 @@ import Testing
 
   @Test func pbkdf2MatchesRFC6070StyleVector() {
     // The widely published PBKDF2-HMAC-SHA512 vector for ("password", "salt", 1 round).
-    let out = DevAccounts.pbkdf2SHA512(password: Array("password".utf8), salt: Array("salt".utf8), iterations: 1)
+    let out = DevAccounts.pbkdf2SHA512(
+      password: Array("password".utf8), salt: Array("salt".utf8), iterations: 1)
     #expect(Hex.encode(out.prefix(8)) == "0x867f70cf1ade02cf")
   }
 

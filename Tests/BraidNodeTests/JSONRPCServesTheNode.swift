@@ -18,14 +18,16 @@ import Testing
       node = NodeChain(
         NodeConfiguration(
           genesis: .dev(timestamp: 1_700_000_000),
-          sequencer: SequencerConfiguration(blockInterval: .milliseconds(5), maxTransactions: 100, execThreads: 2)))
+          sequencer: SequencerConfiguration(
+            blockInterval: .milliseconds(5), maxTransactions: 100, execThreads: 2)))
       service = RPCService(backend: node)
     }
 
     func call(_ method: String, _ params: String = "[]") -> (result: JSONValue?, error: JSONObject?) {
       let body = #"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":\#(params)}"#
       let request = HTTPRequest(
-        method: .post, target: "/", headers: HTTPHeaders([("Host", "test"), ("Content-Type", "application/json")]),
+        method: .post, target: "/",
+        headers: HTTPHeaders([("Host", "test"), ("Content-Type", "application/json")]),
         body: Array(body.utf8))
       let slot = Mutex<HTTPResponse?>(nil)
       var response: HTTPResponse?
@@ -68,14 +70,16 @@ import Testing
     let key = node.configuration.genesis.devKeys[0]
     let tx = Transaction(
       type: 2, chainId: 1337, nonce: 0, gasLimit: 21_000, maxFeePerGas: UInt256(3_000_000_000),
-      maxPriorityFeePerGas: UInt256(1_000_000_000), to: Fixture.recipient, value: UInt256(12_345), data: [], sender: .zero)
+      maxPriorityFeePerGas: UInt256(1_000_000_000), to: Fixture.recipient, value: UInt256(12_345), data: [],
+      sender: .zero)
     let raw = try TransactionSigner.sign(tx, privateKey: key)
     let sent = client.call("eth_sendRawTransaction", #"["\#(Hex.encode(raw))"]"#)
     let hash = try #require(sent.result?.stringValue, "\(String(describing: sent.error?.members))")
     let receipt = try #require(client.waitForReceipt(hash))
     #expect(receipt["status"] == .string("0x1"))
     #expect(receipt["blockNumber"] == .string("0x1"))
-    #expect(client.call("eth_getBalance", #"["\#(Fixture.recipient)", "latest"]"#).result == .string("0x3039"))
+    #expect(
+      client.call("eth_getBalance", #"["\#(Fixture.recipient)", "latest"]"#).result == .string("0x3039"))
 
     // The same again is refused in geth's words: the nonce has been used.
     let again = client.call("eth_sendRawTransaction", #"["\#(Hex.encode(raw))"]"#)
@@ -100,7 +104,8 @@ import Testing
     defer { client.node.stop() }
     let tx = Transaction(
       type: 2, chainId: 1337, nonce: 0, gasLimit: 21_000, maxFeePerGas: UInt256(3_000_000_000),
-      maxPriorityFeePerGas: UInt256(1_000_000_000), to: Fixture.recipient, value: UInt256(1), data: [], sender: .zero)
+      maxPriorityFeePerGas: UInt256(1_000_000_000), to: Fixture.recipient, value: UInt256(1), data: [],
+      sender: .zero)
     let raw = try TransactionSigner.sign(tx, privateKey: client.node.configuration.genesis.devKeys[3])
     let answer = client.call("eth_sendRawTransactionSync", #"["\#(Hex.encode(raw))", 5000]"#)
     let receipt = try #require(answer.result?.objectValue, "\(String(describing: answer.error?.members))")
@@ -121,7 +126,8 @@ import Testing
   @Test func submissionsAndBlocksAreCounted() throws {
     let rpcMetrics = RPCMetrics()
     let genesis = Genesis(chainId: Fixture.chainId, alloc: Fixture.state(senders: 2).accounts)
-    let node = NodeChain(NodeConfiguration(genesis: genesis), metrics: NodeMetrics(registry: rpcMetrics.registry))
+    let node = NodeChain(
+      NodeConfiguration(genesis: genesis), metrics: NodeMetrics(registry: rpcMetrics.registry))
     let service = RPCService(backend: node, metrics: rpcMetrics)
     _ = service  // the page is the registry's; the service serves it on GET /metrics
     node.submit(rawTransaction: Fixture.transfer(from: 0, nonce: 0)) { _ in }

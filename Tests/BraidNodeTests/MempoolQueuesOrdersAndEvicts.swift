@@ -20,10 +20,14 @@ import Testing
     let pool = Fixture.mempool()
     // Sender 0 tips 1 gwei, sender 1 tips 2 gwei; sender 2 ties sender 0 but arrives later.
     for n in 0..<3 { _ = try pool.add(raw: Fixture.transfer(from: 0, nonce: UInt64(n))).get() }
-    for n in 0..<2 { _ = try pool.add(raw: Fixture.transfer(from: 1, nonce: UInt64(n), tip: Fixture.gwei(2))).get() }
+    for n in 0..<2 {
+      _ = try pool.add(raw: Fixture.transfer(from: 1, nonce: UInt64(n), tip: Fixture.gwei(2))).get()
+    }
     _ = try pool.add(raw: Fixture.transfer(from: 2, nonce: 0)).get()
     let order = pool.selectPending(maxCount: 100, gasLimit: 30_000_000).map { ($0.sender, $0.nonce) }
-    let a0 = Fixture.address(0), a1 = Fixture.address(1), a2 = Fixture.address(2)
+    let a0 = Fixture.address(0)
+    let a1 = Fixture.address(1)
+    let a2 = Fixture.address(2)
     let expected = [(a1, 0), (a1, 1), (a0, 0), (a0, 1), (a0, 2), (a2, 0)].map { ($0.0, UInt64($0.1)) }
     #expect(order.map(\.0) == expected.map(\.0))
     #expect(order.map(\.1) == expected.map(\.1))
@@ -53,7 +57,9 @@ import Testing
     let cheap = try pool.add(raw: Fixture.transfer(from: 1, nonce: 5, maxFee: Fixture.gwei(2))).get()
     _ = try pool.add(raw: Fixture.transfer(from: 2, nonce: 5, maxFee: Fixture.gwei(4))).get()
     // A future paying no more than the cheapest future is refused...
-    #expect(pool.add(raw: Fixture.transfer(from: 3, nonce: 7, maxFee: Fixture.gwei(2))).failureMessage == "txpool is full")
+    #expect(
+      pool.add(raw: Fixture.transfer(from: 3, nonce: 7, maxFee: Fixture.gwei(2))).failureMessage
+        == "txpool is full")
     // ...a pending one makes room.
     _ = try pool.add(raw: Fixture.transfer(from: 3, nonce: 0)).get()
     #expect(pool.count == 3)
@@ -78,7 +84,9 @@ import Testing
     #expect(pool.pendingLoad == PendingLoad(count: 1, gas: 21_000))
     _ = try pool.add(raw: Fixture.transfer(from: 0, nonce: 1, gas: 30_000)).get()
     #expect(pool.pendingLoad == PendingLoad(count: 3, gas: 101_000))
-    _ = try pool.add(raw: Fixture.transfer(from: 0, nonce: 1, maxFee: Fixture.gwei(4), tip: Fixture.gwei(2), gas: 40_000)).get()
+    _ = try pool.add(
+      raw: Fixture.transfer(from: 0, nonce: 1, maxFee: Fixture.gwei(4), tip: Fixture.gwei(2), gas: 40_000)
+    ).get()
     #expect(pool.pendingLoad == PendingLoad(count: 3, gas: 111_000))
     var head = Fixture.state(senders: 4)
     head.accounts[Fixture.address(0)]!.nonce = 2

@@ -11,11 +11,13 @@ import Testing
 
 @Suite struct SequencerBlocksMatchSequentialReplay {
   static func node(senders: Int, maxTransactions: Int, threads: Int = 2) -> NodeChain {
-    let genesis = Genesis(chainId: Fixture.chainId, timestamp: 1_700_000_000, alloc: Fixture.state(senders: senders).accounts)
+    let genesis = Genesis(
+      chainId: Fixture.chainId, timestamp: 1_700_000_000, alloc: Fixture.state(senders: senders).accounts)
     return NodeChain(
       NodeConfiguration(
         genesis: genesis,
-        sequencer: SequencerConfiguration(blockInterval: .milliseconds(5), maxTransactions: maxTransactions, execThreads: threads),
+        sequencer: SequencerConfiguration(
+          blockInterval: .milliseconds(5), maxTransactions: maxTransactions, execThreads: threads),
         clock: { 1_700_000_000 }))
   }
 
@@ -38,7 +40,8 @@ import Testing
   }
 
   @Test func blocksHoldEveryTransferWithRootsOfASequentialReplay() throws {
-    let senders = 6, perSender = 5
+    let senders = 6
+    let perSender = 5
     let node = Self.node(senders: senders, maxTransactions: 8)
     let hashes = Self.submitTransfers(to: node, senders: senders, perSender: perSender)
     while node.sequencer.produceBlock()?.block != nil {}
@@ -63,7 +66,8 @@ import Testing
         lastNonce[tx.sender] = tx.nonce
       }
       let env = header.environment(chainId: Fixture.chainId)
-      let result = BlockExecutor.execute(records.map(\.signed.transaction), block: env, state: &replay, threads: 0)
+      let result = BlockExecutor.execute(
+        records.map(\.signed.transaction), block: env, state: &replay, threads: 0)
       #expect(header.stateRoot == replay.stateRoot())
       #expect(header.receiptsRoot == Receipt.root(result.receipts))
       #expect(header.transactionsRoot == MerklePatriciaTrie.orderedRoot(records.map(\.signed.raw)))
@@ -114,7 +118,8 @@ import Testing
     let contract = Address(hi: 0xb10c, mid: 0, lo: 0)
     var alloc = Fixture.state(senders: 1).accounts
     alloc[contract] = AccountState(code: Code([0x60, 0x01, 0x43, 0x03, 0x40, 0x60, 0x00, 0x55, 0x00]))
-    let node = NodeChain(NodeConfiguration(genesis: Genesis(chainId: Fixture.chainId, alloc: alloc), clock: { 1 }))
+    let node = NodeChain(
+      NodeConfiguration(genesis: Genesis(chainId: Fixture.chainId, alloc: alloc), clock: { 1 }))
     _ = try node.mempool.add(raw: Fixture.transfer(from: 0, nonce: 0)).get()
     #expect(node.sequencer.produceBlock()?.block != nil)
     _ = try node.mempool.add(raw: Fixture.transfer(from: 0, nonce: 1, to: contract, gas: 100_000)).get()
@@ -145,7 +150,9 @@ import Testing
     node.start()
     defer { node.stop() }
     let box = Box()
-    node.submitAndWait(rawTransaction: Fixture.transfer(from: 0, nonce: 0), timeout: .seconds(10)) { box.set($0) }
+    node.submitAndWait(rawTransaction: Fixture.transfer(from: 0, nonce: 0), timeout: .seconds(10)) {
+      box.set($0)
+    }
     let deadline = Date().addingTimeInterval(10)
     while Date() < deadline, box.get() == nil { Thread.sleep(forTimeInterval: 0.005) }
     let receipt = try #require(try box.get()?.get())

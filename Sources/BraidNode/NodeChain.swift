@@ -13,7 +13,9 @@ public struct NodeConfiguration: Sendable {
   public var genesis: Genesis
   public var sequencer: SequencerConfiguration
   public var mempool: MempoolLimits
-  /// How many recent blocks' states are kept for calls at older blocks.
+  /// How many recent blocks' states are kept for calls at older blocks. Each is a full
+  /// copy-on-write snapshot (a block's writes copy the dictionaries they touch), so this
+  /// stays small until the store keeps diffs.
   public var stateHistory: Int
   /// `eth_maxPriorityFeePerGas`.
   public var tipCap: UInt256
@@ -22,7 +24,7 @@ public struct NodeConfiguration: Sendable {
 
   public init(
     genesis: Genesis, sequencer: SequencerConfiguration = SequencerConfiguration(),
-    mempool: MempoolLimits = MempoolLimits(), stateHistory: Int = 128, tipCap: UInt256 = 1_000_000_000,
+    mempool: MempoolLimits = MempoolLimits(), stateHistory: Int = 32, tipCap: UInt256 = 1_000_000_000,
     clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
   ) {
     self.genesis = genesis

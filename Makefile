@@ -26,9 +26,10 @@ test: deps
 	SHARED=$(SHARED) BRAID=$(BRAID) scripts/statetests.sh
 	SHARED=$(SHARED) BRAID=$(BRAID) scripts/cli-errors.sh
 
-# Until the node exists: the dev conformance suite.
+# A dev chain on 127.0.0.1:8545 (chain id 1337, the ten well-known dev accounts). State is
+# in memory until the LMDB store lands; then this also gets --data-dir ./braid-data.
 run: build
-	SHARED=$(SHARED) BRAID=$(BRAID) scripts/statetests.sh --dev-only
+	$(BRAID) serve --dev --http-host 127.0.0.1 --http-port 8545
 
 bench: build
 	$(BRAID) bench execute $(foreach b,$(BLOCKS),$(SHARED)/bench/blocks/$(b).json.gz) --runs 5 --json

@@ -48,10 +48,20 @@ let package = Package(
       swiftSettings: optimize),
     .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
     .target(name: "BraidStorage", dependencies: ["CLMDB", "BraidPrimitives", "BraidEVM"], swiftSettings: optimize),
+    .target(
+      name: "BraidNode",
+      dependencies: [
+        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidExecution", "BraidTrie", "BraidRPC",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+      ],
+      swiftSettings: optimize),
     .executableTarget(
       name: "braid",
       dependencies: [
-        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidTrie", "BraidExecution", "CZlib", "BraidHTTP", "BraidRPC",
+        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidTrie", "BraidExecution", "CZlib", "BraidHTTP", "BraidRPC", "BraidNode",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: optimize),
@@ -64,6 +74,9 @@ let package = Package(
     .testTarget(
       name: "BraidExecutionTests", dependencies: ["BraidExecution", "BraidEVM", "BraidPrimitives", "BraidBlockSTM"]),
     .testTarget(name: "BraidHTTPTests", dependencies: ["BraidHTTP"]),
+    .testTarget(
+      name: "BraidNodeTests",
+      dependencies: ["BraidNode", "BraidRPC", "BraidHTTP", "BraidExecution", "BraidEVM", "BraidPrimitives", "BraidCrypto", "BraidTrie"]),
     .testTarget(
       name: "BraidRPCTests",
       dependencies: ["BraidRPC", "BraidHTTP", "BraidEVM", "BraidPrimitives", "BraidCrypto"]),

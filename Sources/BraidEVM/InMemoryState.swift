@@ -21,6 +21,9 @@ public struct AccountState: Sendable {
 
 public struct InMemoryState: StateReader, Sendable {
   public var accounts: [Address: AccountState]
+  /// The chain's recent block hashes, set by a node before it executes a block on this
+  /// state. Numbers not in it fall back to the state-test convention below.
+  public var blockHashes: [UInt64: Hash32] = [:]
 
   public init(accounts: [Address: AccountState] = [:]) { self.accounts = accounts }
 
@@ -32,8 +35,12 @@ public struct InMemoryState: StateReader, Sendable {
   }
   public func hasStorage(_ address: Address) -> Bool { !(accounts[address]?.storage.isEmpty ?? true) }
 
-  /// What go-ethereum's state-test runner uses: keccak256 of the number in decimal.
-  public func blockHash(number: UInt64) -> Hash32 { Keccak256.hash(Array(String(number).utf8)) }
+  /// A recorded hash, else what go-ethereum's state-test runner uses: keccak256 of the
+  /// number in decimal.
+  public func blockHash(number: UInt64) -> Hash32 {
+    if let h = blockHashes[number] { return h }
+    return Keccak256.hash(Array(String(number).utf8))
+  }
 
   /// Applies a transaction's changes in place. Accounts are mutated through the
   /// dictionary's in-place accessor: copying an `AccountState` out and back would copy its

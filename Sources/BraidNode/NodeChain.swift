@@ -1,0 +1,275 @@
+/// The node as the JSON-RPC layer sees it: `ChainBackend` over the chain store, the
+/// mempool and the sequencer, built from a `Genesis`.
+import BraidEVM
+import BraidExecution
+import BraidPrimitives
+import BraidRPC
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+
+public struct NodeConfiguration: Sendable {
+  public var genesis: Genesis
+  public var sequencer: SequencerConfiguration
+  public var mempool: MempoolLimits
+  /// How many recent blocks' states are kept for calls at older blocks. Each is a full
+  /// copy-on-write snapshot (a block's writes copy the dictionaries they touch), so this
+  /// stays small until the store keeps diffs.
+  public var stateHistory: Int
+  /// `eth_maxPriorityFeePerGas`.
+  public var tipCap: UInt256
+  /// Seconds since the epoch, for block timestamps.
+  public var clock: @Sendable () -> UInt64
+
+  public init(
+    genesis: Genesis, sequencer: SequencerConfiguration = SequencerConfiguration(),
+    mempool: MempoolLimits = MempoolLimits(), stateHistory: Int = 32, tipCap: UInt256 = 1_000_000_000,
+    clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
+  ) {
+    self.genesis = genesis
+    self.sequencer = sequencer
+    self.mempool = mempool
+    self.stateHistory = stateHistory
+    self.tipCap = tipCap
+    self.clock = clock
+  }
+}
+
+public final class NodeChain: ChainBackend {
+  /// A block's state, with BLOCKHASH answered from the chain.
+  public struct Snapshot: StateReader, Sendable {
+    public let state: InMemoryState
+    let store: ChainStore
+
+    public func balance(of address: Address) -> UInt256 { state.balance(of: address) }
+    public func nonce(of address: Address) -> UInt64 { state.nonce(of: address) }
+    public func code(of address: Address) -> Code { state.code(of: address) }
+    public func storage(of address: Address, slot: UInt256) -> UInt256 {
+      state.storage(of: address, slot: slot)
+    }
+    public func hasStorage(_ address: Address) -> Bool { state.hasStorage(address) }
+    public func blockHash(number: UInt64) -> Hash32 { store.blockHash(number: number) }
+  }
+
+  public let configuration: NodeConfiguration
+  public let store: ChainStore
+  public let mempool: Mempool
+  public let sequencer: Sequencer
+  private let keys: [Address: Bytes]
+  /// Derivation order: `eth_accounts[0]` is the mnemonic's first account, as tutorials
+  /// written for anvil and hardhat expect.
+  private let accountOrder: [Address]
+  private let waiters: ReceiptWaiters
+
+  private let metrics: NodeMetrics?
+
+  public init(
+    _ configuration: NodeConfiguration, metrics: NodeMetrics? = nil,
+    logger: Logger = Logger(label: "braid.node")
+  ) {
+    self.configuration = configuration
+    let genesis = configuration.genesis
+    let state = InMemoryState(accounts: genesis.alloc)
+    let header = BlockSealer.sealed(
+      BlockHeader(
+        number: 0, hash: .zero, parentHash: .zero, stateRoot: state.stateRoot(), transactionsRoot: .emptyTrie,
+        receiptsRoot: .emptyTrie, logsBloom: Bloom(), coinbase: genesis.coinbase, gasLimit: genesis.gasLimit,
+        gasUsed: 0, timestamp: genesis.timestamp, baseFeePerGas: genesis.baseFee),
+      transactionBytes: 0)
+    store = ChainStore(
+      genesis: BlockRecord(header: header, transactionHashes: []), state: state,
+      stateHistory: configuration.stateHistory)
+
+    let wake = DispatchSemaphore(value: 0)
+    let maxTransactions = configuration.sequencer.maxTransactions
+    let gasLimit = genesis.gasLimit
+    mempool = Mempool(
+      rules: AdmissionRules(chainId: genesis.chainId, blockGasLimit: genesis.gasLimit),
+      limits: configuration.mempool,
+      head: state, baseFee: genesis.firstBlockBaseFee ?? FeeMarket.nextBaseFee(parent: header),
+      onPendingChange: { before, after in
+        let wasFull = before.count >= maxTransactions || before.gas >= gasLimit
+        let isFull = after.count >= maxTransactions || after.gas >= gasLimit
+        if before.count == 0 || (isFull && !wasFull) { wake.signal() }
+      })
+    let waiters = ReceiptWaiters()
+    self.waiters = waiters
+    self.metrics = metrics
+    let pool = mempool
+    sequencer = Sequencer(
+      configuration: configuration.sequencer, chainId: genesis.chainId, coinbase: genesis.coinbase,
+      gasLimit: genesis.gasLimit, firstBlockBaseFee: genesis.firstBlockBaseFee, mempool: mempool,
+      store: store, wake: wake, clock: configuration.clock,
+      onBlock: { outcome in
+        if let block = outcome.block {
+          logger.info(
+            "block",
+            metadata: [
+              "number": "\(block.header.number)", "transactions": "\(block.receipts.count)",
+              "excluded": "\(outcome.excluded.count)", "gasUsed": "\(block.header.gasUsed)",
+              "execution": "\(outcome.executionTime)", "stateRoot": "\(outcome.stateRootTime)",
+            ])
+        } else if !outcome.excluded.isEmpty {
+          logger.info(
+            "no block: every selected transaction was excluded",
+            metadata: ["excluded": "\(outcome.excluded.count)"])
+        }
+        waiters.blockMade(outcome)
+        metrics?.block(outcome, pool: pool)
+      })
+
+    var keys: [Address: Bytes] = [:]
+    var order: [Address] = []
+    for key in genesis.devKeys {
+      if let address = TransactionSigner.address(privateKey: key),
+        keys.updateValue(key, forKey: address) == nil
+      {
+        order.append(address)
+      }
+    }
+    self.keys = keys
+    self.accountOrder = order
+  }
+
+  /// Starts the sequencer thread.
+  public func start() { sequencer.start() }
+
+  /// Stops the sequencer after the block in progress.
+  public func stop() { sequencer.stop() }
+
+  // MARK: ChainBackend
+
+  public var chainId: UInt64 { configuration.genesis.chainId }
+  public func headNumber() -> UInt64 { store.headNumber }
+  public func isReady() -> Bool { true }
+  public func block(number: UInt64) -> BlockRecord? { store.block(number: number) }
+  public func block(hash: Hash32) -> BlockRecord? { store.block(hash: hash) }
+
+  public func state(atBlock number: UInt64) -> Snapshot? {
+    store.state(atBlock: number).map { Snapshot(state: $0, store: store) }
+  }
+
+  public func pendingNonce(of address: Address) -> UInt64 { mempool.pendingNonce(of: address) }
+
+  public func transaction(hash: Hash32) -> TransactionRecord? {
+    if let t = store.transaction(hash: hash) { return t }
+    return mempool.transaction(hash: hash).map {
+      TransactionRecord(signed: $0.signed, location: nil, effectiveGasPrice: $0.transaction.maxFeePerGas)
+    }
+  }
+
+  public func receipt(hash: Hash32) -> ReceiptRecord? { store.receipt(hash: hash) }
+
+  public func status(ofTransaction hash: Hash32) -> TransactionStatus {
+    if let t = store.transaction(hash: hash), let r = store.receipt(hash: hash) { return .included(t, r) }
+    if let t = transaction(hash: hash) { return .pending(t) }
+    if let reason = mempool.rejectionReason(hash: hash) { return .rejected(reason: reason) }
+    return .unknown
+  }
+
+  public func logs(inBlock number: UInt64) -> [LogRecord] { store.logs(inBlock: number) }
+  public func suggestedTipCap() -> UInt256 { configuration.tipCap }
+  public func devAccounts() -> [Address] { accountOrder }
+
+  public func sign(_ transaction: Transaction) throws(RPCError) -> Bytes {
+    guard let key = keys[transaction.sender] else { throw .unknownAccount }
+    do {
+      return try TransactionSigner.sign(transaction, privateKey: key)
+    } catch {
+      throw .server(error.description)
+    }
+  }
+
+  public func submit(
+    rawTransaction: Bytes, completion: @escaping @Sendable (Result<Hash32, RPCError>) -> Void
+  ) {
+    completion(admit(rawTransaction).map(\.hash).mapError { .server($0.message) })
+  }
+
+  public func submitAndWait(
+    rawTransaction: Bytes, timeout: Duration,
+    completion: @escaping @Sendable (Result<ReceiptRecord, RPCError>) -> Void
+  ) {
+    switch admit(rawTransaction) {
+    case .failure(let error):
+      completion(.failure(.server(error.message)))
+    case .success(let signed):
+      waiters.wait(
+        for: signed.hash, timeout: timeout, lookup: { [store] in store.receipt(hash: signed.hash) },
+        completion)
+    }
+  }
+}
+
+extension NodeChain {
+  fileprivate func admit(_ raw: Bytes) -> Result<SignedTransaction, AdmissionError> {
+    let result = mempool.add(raw: raw)
+    if let metrics {
+      switch result {
+      case .success: metrics.admission(nil)
+      case .failure(let e): metrics.admission(e)
+      }
+    }
+    return result
+  }
+}
+
+/// `eth_sendRawTransactionSync` callers waiting for their receipt. Each waiter is answered
+/// exactly once: by the block that includes (or excludes) its transaction, by the lookup
+/// right after registering (the block may have come first), or by its timeout, whichever
+/// takes it out of the table first.
+final class ReceiptWaiters: Sendable {
+  typealias Completion = @Sendable (Result<ReceiptRecord, RPCError>) -> Void
+  private struct Table {
+    var nextId: UInt64 = 0
+    var byHash: [Hash32: [(id: UInt64, completion: Completion)]] = [:]
+  }
+  private let table = Mutex(Table())
+
+  func wait(
+    for hash: Hash32, timeout: Duration, lookup: () -> ReceiptRecord?, _ completion: @escaping Completion
+  ) {
+    let id: UInt64 = table.withLock { t in
+      t.nextId += 1
+      t.byHash[hash, default: []].append((t.nextId, completion))
+      return t.nextId
+    }
+    if let receipt = lookup(), let c = take(hash, id) {
+      c(.success(receipt))
+      return
+    }
+    let parts = timeout.components
+    let nanos = Int(parts.seconds) * 1_000_000_000 + Int(parts.attoseconds / 1_000_000_000)
+    DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(nanos)) { [self] in
+      take(hash, id)?(.failure(.syncTimeout(hash, milliseconds: nanos / 1_000_000)))
+    }
+  }
+
+  private func take(_ hash: Hash32, _ id: UInt64) -> Completion? {
+    table.withLock { t in
+      guard var list = t.byHash[hash], let i = list.firstIndex(where: { $0.id == id }) else { return nil }
+      let c = list.remove(at: i).completion
+      t.byHash[hash] = list.isEmpty ? nil : list
+      return c
+    }
+  }
+
+  func blockMade(_ outcome: BlockOutcome) {
+    var answers: [(Completion, Result<ReceiptRecord, RPCError>)] = []
+    table.withLock { t in
+      guard !t.byHash.isEmpty else { return }
+      for r in outcome.block?.receipts ?? [] {
+        for w in t.byHash.removeValue(forKey: r.transactionHash) ?? [] {
+          answers.append((w.completion, .success(r)))
+        }
+      }
+      for (hash, reason) in outcome.excluded {
+        for w in t.byHash.removeValue(forKey: hash) ?? [] {
+          answers.append((w.completion, .failure(.server(reason))))
+        }
+      }
+    }
+    for (c, result) in answers { c(result) }
+  }
+}

@@ -1,0 +1,234 @@
+/// The block producer: one plain thread that turns pending transactions into blocks.
+///
+/// It sleeps while the pool has nothing pending (no empty blocks while idle), and once
+/// something is pending it makes a block when `blockInterval` has passed since the last
+/// one, or at once when `maxTransactions` are pending or their gas limits fill a block. A block is executed on a copy of
+/// the head state with Block-STM (`execThreads`; 0 runs the sequential executor), sealed
+/// with its roots, and published to the chain and the pool in one step.
+import BraidEVM
+import BraidExecution
+import BraidPrimitives
+import BraidRPC
+import BraidTrie
+import Dispatch
+import Foundation
+import Synchronization
+
+public struct SequencerConfiguration: Sendable {
+  public var blockInterval: Duration
+  public var maxTransactions: Int
+  /// Block-STM workers; 0 executes sequentially.
+  public var execThreads: Int
+
+  public init(
+    blockInterval: Duration = .milliseconds(200), maxTransactions: Int = 10_000, execThreads: Int = 2
+  ) {
+    self.blockInterval = blockInterval
+    self.maxTransactions = max(1, maxTransactions)
+    self.execThreads = max(0, execThreads)
+  }
+}
+
+/// What became of the transactions a block was made from.
+public struct BlockOutcome: Sendable {
+  /// Nil when every selected transaction was excluded (no block is made then).
+  public var block: SealedBlock?
+  public var excluded: [(hash: Hash32, reason: String)]
+  /// Time spent executing the block, and computing its state root (from scratch, over the
+  /// whole state, until the incremental trie lands).
+  public var executionTime: Duration = .zero
+  public var stateRootTime: Duration = .zero
+  /// Block-STM's extra executions and aborted validations for this block.
+  public var reexecutions = 0
+  public var validationFailures = 0
+}
+
+public final class Sequencer: Sendable {
+  public let configuration: SequencerConfiguration
+  let chainId: UInt64
+  let coinbase: Address
+  let gasLimit: UInt64
+  let firstBlockBaseFee: UInt256?
+  let mempool: Mempool
+  let store: ChainStore
+  /// Seconds since the epoch; a test fixes it.
+  let clock: @Sendable () -> UInt64
+  let onBlock: @Sendable (BlockOutcome) -> Void
+  let wake: DispatchSemaphore
+  private let running = Atomic<Bool>(false)
+  private let stopped = DispatchSemaphore(value: 0)
+  /// Serializes block production between the thread and direct `produceBlock` calls.
+  private let producing = Mutex<Void>(())
+
+  init(
+    configuration: SequencerConfiguration, chainId: UInt64, coinbase: Address, gasLimit: UInt64,
+    firstBlockBaseFee: UInt256?, mempool: Mempool,
+    store: ChainStore, wake: DispatchSemaphore, clock: @escaping @Sendable () -> UInt64,
+    onBlock: @escaping @Sendable (BlockOutcome) -> Void
+  ) {
+    self.configuration = configuration
+    self.chainId = chainId
+    self.coinbase = coinbase
+    self.gasLimit = gasLimit
+    self.firstBlockBaseFee = firstBlockBaseFee
+    self.mempool = mempool
+    self.store = store
+    self.wake = wake
+    self.clock = clock
+    self.onBlock = onBlock
+  }
+
+  public func start() {
+    guard !running.exchange(true, ordering: .acquiringAndReleasing) else { return }
+    let thread = Thread { [self] in
+      loop()
+      stopped.signal()
+    }
+    thread.name = "braid-sequencer"
+    thread.start()
+  }
+
+  /// Finishes the block in progress, then returns.
+  public func stop() {
+    guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
+    wake.signal()
+    stopped.wait()
+  }
+
+  private func loop() {
+    let clock = ContinuousClock()
+    // The first block comes one interval after start at the earliest, so that whatever is
+    // submitted at once (a benchmark's batch) can share it.
+    var lastBlock = clock.now
+    while running.load(ordering: .acquiring) {
+      let pending = mempool.pendingLoad
+      if pending.count == 0 {
+        _ = wake.wait(timeout: .now() + .milliseconds(500))
+        continue
+      }
+      let remaining = lastBlock.advanced(by: configuration.blockInterval) - clock.now
+      if pending.count >= configuration.maxTransactions || pending.gas >= gasLimit || remaining <= .zero {
+        lastBlock = clock.now
+        if produceBlock()?.block == nil {
+          // Pending transactions none of which can run now (fee caps below the base fee):
+          // wait an interval rather than spin on them.
+          _ = wake.wait(timeout: Self.deadline(after: configuration.blockInterval))
+        }
+      } else {
+        _ = wake.wait(timeout: Self.deadline(after: max(remaining, .microseconds(100))))
+      }
+    }
+  }
+
+  private static func deadline(after d: Duration) -> DispatchTime {
+    let c = d.components
+    return .now() + .nanoseconds(Int(c.seconds) * 1_000_000_000 + Int(c.attoseconds / 1_000_000_000))
+  }
+
+  /// Makes one block from what is pending, if anything is; returns what happened.
+  @discardableResult
+  public func produceBlock() -> BlockOutcome? {
+    producing.withLock { _ in produceLocked() }
+  }
+
+  private func produceLocked() -> BlockOutcome? {
+    let (parent, parentState) = store.headAndState()
+    let selected = mempool.selectPending(maxCount: configuration.maxTransactions, gasLimit: gasLimit)
+    guard !selected.isEmpty else { return nil }
+    let number = parent.number + 1
+    let baseFee =
+      number == 1
+      ? firstBlockBaseFee ?? FeeMarket.nextBaseFee(parent: parent) : FeeMarket.nextBaseFee(parent: parent)
+    let timestamp = max(clock(), parent.timestamp + 1)
+    let env = BlockEnv(
+      chainId: chainId, number: number, timestamp: timestamp, coinbase: coinbase, gasLimit: gasLimit,
+      baseFee: baseFee)
+    var state = parentState
+    // BLOCKHASH sees the last 256 blocks of this chain (EIP-210's window, as in the
+    // yellow paper), the same hashes `eth_call` answers with.
+    state.blockHashes = store.recentBlockHashes(before: number)
+    let timer = ContinuousClock()
+    let started = timer.now
+    let result = BlockExecutor.execute(
+      selected.map(\.transaction), block: env, state: &state, threads: configuration.execThreads)
+    let executed = timer.now
+
+    var included: [PoolTransaction] = []
+    var excluded: [(PoolTransaction, TransactionError)] = []
+    for (t, outcome) in zip(selected, result.outcomes) {
+      switch outcome {
+      case .executed: included.append(t)
+      case .excluded(let error): excluded.append((t, error))
+      }
+    }
+    let excludedReasons = excluded.map { (hash: $0.0.hash, reason: $0.1.description) }
+    guard !included.isEmpty else {
+      // Nothing ran, so the head stays; the pool forgets what cannot run.
+      mempool.commit(head: parentState, nextBaseFee: baseFee, senders: [], excluded: excluded) {}
+      let outcome = BlockOutcome(block: nil, excluded: excludedReasons, executionTime: executed - started)
+      onBlock(outcome)
+      return outcome
+    }
+
+    let stateRoot = state.stateRoot()
+    let rooted = timer.now
+    let block = seal(
+      parent: parent, number: number, timestamp: timestamp, baseFee: baseFee, included: included,
+      receipts: result.receipts, gasUsed: result.gasUsed, stateRoot: stateRoot)
+    let senders = Set(included.map(\.sender))
+    mempool.commit(
+      head: state, nextBaseFee: FeeMarket.nextBaseFee(parent: block.header), senders: senders,
+      excluded: excluded
+    ) {
+      store.append(block, state: state)
+    }
+    let outcome = BlockOutcome(
+      block: block, excluded: excludedReasons, executionTime: executed - started,
+      stateRootTime: rooted - executed,
+      reexecutions: result.stats.reexecutions, validationFailures: result.stats.validationFailures)
+    onBlock(outcome)
+    return outcome
+  }
+
+  private func seal(
+    parent: BlockHeader, number: UInt64, timestamp: UInt64, baseFee: UInt256, included: [PoolTransaction],
+    receipts: [Receipt], gasUsed: UInt64, stateRoot: Hash32
+  ) -> SealedBlock {
+    var bloom = Bloom()
+    for r in receipts { bloom.formUnion(r.logsBloom) }
+    var header = BlockHeader(
+      number: number, hash: .zero, parentHash: parent.hash, stateRoot: stateRoot,
+      transactionsRoot: MerklePatriciaTrie.orderedRoot(included.map(\.signed.raw)),
+      receiptsRoot: Receipt.root(receipts), logsBloom: bloom, coinbase: coinbase, gasLimit: gasLimit,
+      gasUsed: gasUsed,
+      timestamp: timestamp, baseFeePerGas: baseFee)
+    header = BlockSealer.sealed(header, transactionBytes: included.reduce(0) { $0 + $1.signed.raw.count + 3 })
+
+    var transactions: [TransactionRecord] = []
+    var receiptRecords: [ReceiptRecord] = []
+    var logs: [LogRecord] = []
+    transactions.reserveCapacity(included.count)
+    receiptRecords.reserveCapacity(included.count)
+    for (index, (t, r)) in zip(included, receipts).enumerated() {
+      let location = TransactionLocation(blockNumber: number, blockHash: header.hash, index: index)
+      let price = baseFee &+ t.effectiveTip(baseFee: baseFee)
+      // Log indexes count across the whole block.
+      let numbered = r.logs.enumerated().map {
+        LogRecord(log: $1, location: location, transactionHash: t.hash, logIndex: logs.count + $0)
+      }
+      logs += numbered
+      transactions.append(TransactionRecord(signed: t.signed, location: location, effectiveGasPrice: price))
+      let tx = t.transaction
+      receiptRecords.append(
+        ReceiptRecord(
+          transactionHash: t.hash, location: location, from: tx.sender, to: tx.to, type: tx.type,
+          success: r.success,
+          cumulativeGasUsed: r.cumulativeGasUsed, gasUsed: r.gasUsed, effectiveGasPrice: price,
+          contractAddress: r.contractAddress, logs: numbered, logsBloom: r.logsBloom))
+    }
+    return SealedBlock(
+      record: BlockRecord(header: header, transactionHashes: included.map(\.hash)),
+      transactions: transactions,
+      receipts: receiptRecords, logs: logs)
+  }
+}

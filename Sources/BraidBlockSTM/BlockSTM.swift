@@ -178,16 +178,21 @@ public struct BlockSTMOptions: Sendable {
   /// long as a typical transaction takes (20 µs), or not at all when there are more workers
   /// than cores (the transaction waited for may need this very core).
   public var waitBudget: Duration?
+  /// Whether `BlockSTMResult.writes` holds each transaction's write set. A caller that
+  /// commits `finalValueList` alone can turn it off: the write sets are then freed with the
+  /// rest of the executor, off the caller's thread, instead of handed over and destroyed there.
+  public var collectWrites: Bool
 
   @inlinable
   public init(
     stackSize: Int = 256 << 20, waitForExecutingBlockers: Bool = true, waitForPredecessorWrites: Bool = true,
-    waitBudget: Duration? = nil
+    waitBudget: Duration? = nil, collectWrites: Bool = true
   ) {
     self.stackSize = stackSize
     self.waitForExecutingBlockers = waitForExecutingBlockers
     self.waitForPredecessorWrites = waitForPredecessorWrites
     self.waitBudget = waitBudget
+    self.collectWrites = collectWrites
   }
 }
 

@@ -36,7 +36,7 @@ final class Executor<VM: BlockSTMVM>: Sendable {
     memory = VersionedMemory(vm: vm, expectedKeys: 2 * count, workers: workers)
     scheduler = Scheduler(count: count, workers: workers, options: options)
     records = LockedSlots(count: count) { _ in TxnRecord() }
-    buffers = ResultBuffers(count: count, shardCount: VersionedMemory<VM>.shardCount)
+    buffers = ResultBuffers(count: count, shardCount: VersionedMemory<VM>.shardCount, collectWrites: options.collectWrites)
     for txn in 0..<count {
       let hints = vm.writeHints(txn)
       if hints.isEmpty { continue }

@@ -13,6 +13,7 @@ final class ResultBuffers<VM: BlockSTMVM>: @unchecked Sendable {
   // the reads. The pointers themselves never change.
   @usableFromInline let count: Int
   @usableFromInline let shardCount: Int
+  @usableFromInline let collectWrites: Bool
   @usableFromInline let outputs: UnsafeMutablePointer<VM.Output>
   @usableFromInline let writes: UnsafeMutablePointer<[(VM.Key, WriteOp<VM>)]>
   @usableFromInline let shardValues: UnsafeMutablePointer<[(VM.Key, VM.Value)]>
@@ -22,9 +23,10 @@ final class ResultBuffers<VM: BlockSTMVM>: @unchecked Sendable {
   @usableFromInline static var chunk: Int { 64 }
 
   @inlinable
-  init(count: Int, shardCount: Int) {
+  init(count: Int, shardCount: Int, collectWrites: Bool) {
     self.count = count
     self.shardCount = shardCount
+    self.collectWrites = collectWrites
     outputs = .allocate(capacity: max(count, 1))
     writes = .allocate(capacity: max(count, 1))
     shardValues = .allocate(capacity: shardCount)
@@ -57,9 +59,9 @@ final class ResultBuffers<VM: BlockSTMVM>: @unchecked Sendable {
       if start >= count { break }
       for txn in start..<min(start + Self.chunk, count) {
         let (output, written): (VM.Output?, [(VM.Key, WriteOp<VM>)]) = records.withLock(txn) { record in
-          let taken = (record.output, record.writes)
+          let taken = (record.output, collectWrites ? record.writes : [])
           record.output = nil
-          record.writes = []
+          if collectWrites { record.writes = [] }
           return taken
         }
         guard let output else { invariantViolation("txn \(txn) has no output when the block finished") }

@@ -31,7 +31,8 @@ public enum BlockExecutor {
       // below mutates `state` in place instead of copying it.
       let result = { (pre: InMemoryState) in
         BlockSTM.execute(
-          EVMBlockVM(pre: pre, transactions: transactions, block: block), count: transactions.count, threads: threads)
+          EVMBlockVM(pre: pre, transactions: transactions, block: block), count: transactions.count, threads: threads,
+          options: BlockSTMOptions(collectWrites: false))
       }(state)
       commit(result.finalValueList, to: &state)
       outcomes = result.outputs

@@ -122,15 +122,13 @@ enum BN254Pairing {
       }
     }
     // The two closing lines of the optimal ate pairing, through π(Q) and −π²(Q), where π is
-    // the p-power Frobenius carried to the twist: (x, y) ↦ (x̄·ξ^((p−1)/3), ȳ·ξ^((p−1)/2)),
-    // and π² is (x, y) ↦ (x·ξ^((p²−1)/3), −y).
-    let gamma = BN254Fp12.frobeniusCoefficients
+    // the p-power Frobenius carried to the twist (ψ, which keeps affine points affine).
     for k in pairs.indices {
       let pair = pairs[k]
-      let q1x = pair.qx.conjugate * gamma[0][1]
-      let q1y = pair.qy.conjugate * gamma[0][2]
-      additionStep(&ts[k], q1x, q1y, pair.px, pair.py, &f)
-      additionStep(&ts[k], pair.qx * gamma[1][1], pair.qy, pair.px, pair.py, &f)
+      let q1 = BN254G2(x: pair.qx, y: pair.qy).psi
+      let q2 = q1.psi.negated
+      additionStep(&ts[k], q1.x, q1.y, pair.px, pair.py, &f)
+      additionStep(&ts[k], q2.x, q2.y, pair.px, pair.py, &f)
     }
     return f
   }

@@ -86,10 +86,11 @@ import Testing
   @Test func twistFrobeniusActsAsMultiplicationByP() throws {
     let raw = bn254Hex(BN254TestPoints.g2)
     let q = try #require(raw.withUnsafeBytes { BN254.decodeG2($0.baseAddress!) })
-    let gamma = BN254Fp12.frobeniusCoefficients
-    let pi = BN254G2(x: q.x.conjugate * gamma[0][1], y: q.y.conjugate * gamma[0][2])
+    let pi = q.psi
     #expect(BN254G2.isOnCurve(x: pi.x, y: pi.y))
     #expect(pi == q.multiplied(by: BN254Fp.modulus))
+    let q5 = q.multiplied(by: UInt256(5))
+    #expect(q5.psi == pi.multiplied(by: UInt256(5)))
   }
 
   @Test func ateLoopDigitsEncodeSixUPlusTwo() {

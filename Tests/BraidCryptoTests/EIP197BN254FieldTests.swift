@@ -36,6 +36,16 @@ import Testing
     #expect(m * m == BN254Fp.one)
   }
 
+  /// The binary-Euclid inverse agrees with Fermat's a^(p−2), including at the extremes.
+  @Test func fpInverseMatchesFermat() {
+    let values = [BN254Fp.one, BN254Fp(2), BN254Fp(Self.pMinus1)!, Self.a, Self.b, Self.a * Self.b, Self.b.halved]
+    for x in values {
+      #expect(x.inverse == x.power(BN254Fp.modulus &- UInt256(2)))
+      #expect(x * x.inverse == .one)
+    }
+    #expect(BN254Fp.zero.inverse == .zero)
+  }
+
   @Test func inversesAtEveryLevel() {
     #expect(Self.a * Self.a.inverse == .one)
     #expect(Self.fp2 * Self.fp2.inverse == .one)

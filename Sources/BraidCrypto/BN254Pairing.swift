@@ -43,11 +43,6 @@ enum BN254Pairing {
     pairs.isEmpty || finalExponentiation(millerLoop(pairs)).isOne
   }
 
-  /// The full pairing value ∏ e(P_i, Q_i), for tests of bilinearity.
-  static func pairing(_ pairs: [Pair]) -> BN254Fp12 {
-    finalExponentiation(millerLoop(pairs))
-  }
-
   // MARK: Miller loop
 
   /// The running point T = [k]Q on the twist, x = X/Z, y = Y/Z.

@@ -336,7 +336,8 @@ import Testing
     func value(_ p: BN254G1, _ q: BN254G2) throws -> BN254Fp12 {
       let (px, py) = try #require(p.affine)
       let (qx, qy) = try #require(q.affine)
-      return BN254Pairing.pairing([BN254Pairing.Pair(px: px, py: py, qx: qx, qy: qy)])
+      let pair = BN254Pairing.Pair(px: px, py: py, qx: qx, qy: qy)
+      return BN254Pairing.finalExponentiation(BN254Pairing.millerLoop([pair]))
     }
     let (a, b) = (UInt256(6), UInt256(35))
     let base = try value(Self.g1, Self.g2)

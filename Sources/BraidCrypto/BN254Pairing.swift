@@ -56,8 +56,8 @@ enum BN254Pairing {
   ///
   /// On a D-type twist, Q' = (x', y') ∈ E' maps to (x'w², y'w³) ∈ E(F_p12), so a line
   /// of slope λ' through T' evaluates at P to yP − λ'·xP·w + (λ'x'_T − y'_T)·w³. For the
-  /// tangent λ' = 3x²/2y; scaling by 2Y·Z² ∈ F_p2 (which the final exponentiation removes)
-  /// and using Y²Z = X³ + b'Z³ leaves −2YZ·yP + 3X²·xP·w + (3b'Z² − Y²)·w³.
+  /// tangent λ' = 3x²/2y; using Y²Z = X³ + b'Z³ and scaling by −2YZ ∈ F_p2 (a factor the
+  /// final exponentiation removes) leaves −2YZ·yP + 3X²·xP·w + (3b'Z² − Y²)·w³.
   @inline(__always)
   private static func doublingStep(
     _ t: inout TwistPoint, _ px: BN254Fp, _ py: BN254Fp, _ threeB: BN254Fp2, _ f: inout BN254Fp12

@@ -43,11 +43,6 @@ enum BN254Pairing {
     pairs.isEmpty || finalExponentiation(millerLoop(pairs)).isOne
   }
 
-  /// The full pairing value ∏ e(P_i, Q_i), for tests of bilinearity.
-  static func pairing(_ pairs: [Pair]) -> BN254Fp12 {
-    finalExponentiation(millerLoop(pairs))
-  }
-
   // MARK: Miller loop
 
   /// The running point T = [k]Q on the twist, x = X/Z, y = Y/Z.
@@ -61,8 +56,8 @@ enum BN254Pairing {
   ///
   /// On a D-type twist, Q' = (x', y') ∈ E' maps to (x'w², y'w³) ∈ E(F_p12), so a line
   /// of slope λ' through T' evaluates at P to yP − λ'·xP·w + (λ'x'_T − y'_T)·w³. For the
-  /// tangent λ' = 3x²/2y; scaling by 2Y·Z² ∈ F_p2 (which the final exponentiation removes)
-  /// and using Y²Z = X³ + b'Z³ leaves −2YZ·yP + 3X²·xP·w + (3b'Z² − Y²)·w³.
+  /// tangent λ' = 3x²/2y; using Y²Z = X³ + b'Z³ and scaling by −2YZ ∈ F_p2 (a factor the
+  /// final exponentiation removes) leaves −2YZ·yP + 3X²·xP·w + (3b'Z² − Y²)·w³.
   @inline(__always)
   private static func doublingStep(
     _ t: inout TwistPoint, _ px: BN254Fp, _ py: BN254Fp, _ threeB: BN254Fp2, _ f: inout BN254Fp12
@@ -122,15 +117,13 @@ enum BN254Pairing {
       }
     }
     // The two closing lines of the optimal ate pairing, through π(Q) and −π²(Q), where π is
-    // the p-power Frobenius carried to the twist: (x, y) ↦ (x̄·ξ^((p−1)/3), ȳ·ξ^((p−1)/2)),
-    // and π² is (x, y) ↦ (x·ξ^((p²−1)/3), −y).
-    let gamma = BN254Fp12.frobeniusCoefficients
+    // the p-power Frobenius carried to the twist (ψ, which keeps affine points affine).
     for k in pairs.indices {
       let pair = pairs[k]
-      let q1x = pair.qx.conjugate * gamma[0][1]
-      let q1y = pair.qy.conjugate * gamma[0][2]
-      additionStep(&ts[k], q1x, q1y, pair.px, pair.py, &f)
-      additionStep(&ts[k], pair.qx * gamma[1][1], pair.qy, pair.px, pair.py, &f)
+      let q1 = BN254G2(x: pair.qx, y: pair.qy).psi
+      let q2 = q1.psi.negated
+      additionStep(&ts[k], q1.x, q1.y, pair.px, pair.py, &f)
+      additionStep(&ts[k], q2.x, q2.y, pair.px, pair.py, &f)
     }
     return f
   }

@@ -36,6 +36,16 @@ import Testing
     #expect(m * m == BN254Fp.one)
   }
 
+  /// The binary-Euclid inverse agrees with Fermat's a^(p−2), including at the extremes.
+  @Test func fpInverseMatchesFermat() {
+    let values = [BN254Fp.one, BN254Fp(2), BN254Fp(Self.pMinus1)!, Self.a, Self.b, Self.a * Self.b, Self.b.halved]
+    for x in values {
+      #expect(x.inverse == x.power(BN254Fp.modulus &- UInt256(2)))
+      #expect(x * x.inverse == .one)
+    }
+    #expect(BN254Fp.zero.inverse == .zero)
+  }
+
   @Test func inversesAtEveryLevel() {
     #expect(Self.a * Self.a.inverse == .one)
     #expect(Self.fp2 * Self.fp2.inverse == .one)
@@ -86,10 +96,11 @@ import Testing
   @Test func twistFrobeniusActsAsMultiplicationByP() throws {
     let raw = bn254Hex(BN254TestPoints.g2)
     let q = try #require(raw.withUnsafeBytes { BN254.decodeG2($0.baseAddress!) })
-    let gamma = BN254Fp12.frobeniusCoefficients
-    let pi = BN254G2(x: q.x.conjugate * gamma[0][1], y: q.y.conjugate * gamma[0][2])
+    let pi = q.psi
     #expect(BN254G2.isOnCurve(x: pi.x, y: pi.y))
     #expect(pi == q.multiplied(by: BN254Fp.modulus))
+    let q5 = q.multiplied(by: UInt256(5))
+    #expect(q5.psi == pi.multiplied(by: UInt256(5)))
   }
 
   @Test func ateLoopDigitsEncodeSixUPlusTwo() {

@@ -336,7 +336,8 @@ import Testing
     func value(_ p: BN254G1, _ q: BN254G2) throws -> BN254Fp12 {
       let (px, py) = try #require(p.affine)
       let (qx, qy) = try #require(q.affine)
-      return BN254Pairing.pairing([BN254Pairing.Pair(px: px, py: py, qx: qx, qy: qy)])
+      let pair = BN254Pairing.Pair(px: px, py: py, qx: qx, qy: qy)
+      return BN254Pairing.finalExponentiation(BN254Pairing.millerLoop([pair]))
     }
     let (a, b) = (UInt256(6), UInt256(35))
     let base = try value(Self.g1, Self.g2)
@@ -355,16 +356,31 @@ import Testing
     #expect(power.isOne)
   }
 
-  @Test func g2GeneratorIsInTheSubgroupAndMultiplesStayThere() {
-    #expect(Self.g2.isInSubgroup)
-    #expect(Self.g2.multiplied(by: UInt256(12345)).isInSubgroup)
-    let outside = bn254Hex(Self.twistPointOutsideG2)
-    let q = outside.withUnsafeBytes { raw -> BN254G2? in
+  /// The endomorphism-based membership test agrees with its definition, r·Q = O, on
+  /// subgroup points and on twist points outside it, including ones with only a cofactor
+  /// component left ([r]T).
+  @Test func fastSubgroupCheckAgreesWithMultiplicationByTheOrder() throws {
+    let raw = bn254Hex(Self.twistPointOutsideG2)
+    let t = try raw.withUnsafeBytes { raw -> BN254G2 in
       let x = BN254Fp2(BN254Fp(1), .zero)
       let y = BN254Fp2(
-        BN254Fp(UInt256(bigEndianRaw: raw.baseAddress! + 96))!, BN254Fp(UInt256(bigEndianRaw: raw.baseAddress! + 64))!)
-      return BN254G2.isOnCurve(x: x, y: y) ? BN254G2(x: x, y: y) : nil
+        try #require(BN254Fp(UInt256(bigEndianRaw: raw.baseAddress! + 96))),
+        try #require(BN254Fp(UInt256(bigEndianRaw: raw.baseAddress! + 64))))
+      #expect(BN254G2.isOnCurve(x: x, y: y))
+      return BN254G2(x: x, y: y)
     }
-    #expect(q.map { !$0.isInSubgroup } == true)
+    let inside = [Self.g2, Self.g2.multiplied(by: UInt256(12345)), Self.g2.psi]
+    let outside = [
+      t, t.multiplied(by: UInt256(7)), t + Self.g2, t.multiplied(by: BN254.groupOrder),
+      t.multiplied(by: BN254.groupOrder) + Self.g2,
+    ]
+    for q in inside {
+      #expect(q.multiplied(by: BN254.groupOrder).isInfinity)
+      #expect(q.isInSubgroup)
+    }
+    for q in outside {
+      #expect(!q.multiplied(by: BN254.groupOrder).isInfinity || q.isInfinity)
+      #expect(!q.isInSubgroup)
+    }
   }
 }

@@ -1,13 +1,7 @@
-/// The Cancun gas schedule: constants from the Yellow Paper as amended by EIP-2929
-/// (cold/warm access), EIP-2200/3529 (SSTORE and refunds), EIP-3860 (initcode) and friends.
+/// The Cancun gas schedule beyond the static per-opcode costs, which live in `opTable`:
+/// constants from the Yellow Paper as amended by EIP-2929 (cold/warm access), EIP-2200/3529
+/// (SSTORE and refunds), EIP-3860 (initcode) and friends.
 enum Gas {
-  static let zero = 0
-  static let base = 2
-  static let veryLow = 3
-  static let low = 5
-  static let mid = 8
-  static let high = 10
-  static let jumpdest = 1
   static let warmAccess = 100
   static let coldAccountAccess = 2600
   static let coldSload = 2100
@@ -29,7 +23,6 @@ enum Gas {
   static let logTopic = 375
   static let logData = 8
   static let memoryWord = 3
-  static let blockhash = 20
 
   static let txBase = 21000
   static let txCreate = 32000

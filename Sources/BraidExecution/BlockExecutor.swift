@@ -11,6 +11,29 @@ public struct BlockResult: Sendable {
   public var gasUsed: UInt64
   /// Block-STM's counters; zero for the sequential executor.
   public var stats: BlockSTMStats
+  /// What the block wrote, so that the trie and the store update only that.
+  public var changes: BlockChanges
+}
+
+/// The accounts and storage slots a block wrote: the only paths of the state trie whose
+/// hashes can change, and the only rows the store must rewrite. The new values are read
+/// from the post-state; an account written but absent there was removed (EIP-161 or
+/// EIP-6780), and its storage with it. A written value may equal the old one.
+public struct BlockChanges: Sendable {
+  /// Per written account, the slots written in it.
+  public var accounts: [Address: Set<UInt256>]
+
+  public init(accounts: [Address: Set<UInt256>] = [:]) { self.accounts = accounts }
+
+  mutating func record(_ diff: StateDiff) {
+    for (address, change) in diff.accounts {
+      if change.storage.isEmpty {
+        if accounts[address] == nil { accounts[address] = [] }
+      } else {
+        accounts[address, default: []].formUnion(change.storage.keys)
+      }
+    }
+  }
 }
 
 public enum BlockExecutor {
@@ -23,9 +46,10 @@ public enum BlockExecutor {
     let clock = ContinuousClock()
     let start = clock.now
     var outcomes: [TransactionOutcome]
+    var changes = BlockChanges()
     var stats = BlockSTMStats(executions: 0, reexecutions: 0, validations: 0, validationFailures: 0, dependencyWaits: 0)
     if threads == 0 {
-      outcomes = SequentialExecutor.execute(transactions, block: block, on: &state)
+      outcomes = SequentialExecutor.execute(transactions, block: block, on: &state, changes: &changes)
     } else {
       // The VM holds a reference to the pre-state only inside this call, so that the commit
       // below mutates `state` in place instead of copying it.
@@ -34,7 +58,7 @@ public enum BlockExecutor {
           EVMBlockVM(pre: pre, transactions: transactions, block: block), count: transactions.count, threads: threads,
           options: BlockSTMOptions(collectWrites: false))
       }(state)
-      commit(result.finalValueList, to: &state)
+      changes = commit(result.finalValueList, to: &state)
       outcomes = result.outputs
       stats = result.stats
     }
@@ -42,16 +66,20 @@ public enum BlockExecutor {
     let gasUsed = receipts.last?.cumulativeGasUsed ?? 0
     ExecutionCounters.shared.record(
       transactions: receipts.count, stats: stats, seconds: start.duration(to: clock.now))
-    return BlockResult(outcomes: outcomes, receipts: receipts, gasUsed: gasUsed, stats: stats)
+    return BlockResult(outcomes: outcomes, receipts: receipts, gasUsed: gasUsed, stats: stats, changes: changes)
   }
 
   /// Applies the block's final values. Every account written in the block was touched by
   /// some transaction, so one that ends empty is removed (EIP-161), with its storage.
-  static func commit(_ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState) {
-    var written = Set<Address>()
+  static func commit(_ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState) -> BlockChanges {
+    var written: [Address: Set<UInt256>] = [:]
     for (key, value) in finalValues {
       guard let address = key.address else { continue }
-      written.insert(address)
+      if case .storage(_, let slot) = key {
+        written[address, default: []].insert(slot)
+      } else if written[address] == nil {
+        written[address] = []
+      }
       switch key {
       case .balance: state.accounts[address, default: AccountState()].balance = value.word
       case .nonce: state.accounts[address, default: AccountState()].nonce = value.word.w0
@@ -62,9 +90,10 @@ public enum BlockExecutor {
       case .blockGasUsed: break
       }
     }
-    for address in written where state.accounts[address]?.isEmpty == true {
+    for address in written.keys where state.accounts[address]?.isEmpty == true {
       state.accounts[address] = nil
     }
+    return BlockChanges(accounts: written)
   }
 }
 

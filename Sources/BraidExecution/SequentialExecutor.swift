@@ -6,7 +6,8 @@ import BraidPrimitives
 enum SequentialExecutor {
   /// Executes the transactions in order on `state`, excluding any that is invalid in its
   /// position. The EVM's diff already pays the coinbase its priority fee.
-  static func execute(_ transactions: [Transaction], block: BlockEnv, on state: inout InMemoryState) -> [TransactionOutcome] {
+  static func execute(_ transactions: [Transaction], block: BlockEnv, on state: inout InMemoryState, changes: inout BlockChanges
+  ) -> [TransactionOutcome] {
     var outcomes: [TransactionOutcome] = []
     outcomes.reserveCapacity(transactions.count)
     var blockGasUsed: UInt64 = 0
@@ -18,6 +19,7 @@ enum SequentialExecutor {
       do throws(TransactionError) {
         let r = try EVM.execute(tx, block: block, state: state)
         state.apply(r.diff)
+        changes.record(r.diff)
         blockGasUsed += r.gasUsed
         outcomes.append(
           .executed(

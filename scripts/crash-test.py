@@ -185,8 +185,8 @@ def main():
                 t.join()
             if errors:
                 raise SystemExit(f"crash-test: cycle {cycle}: submissions refused: {errors[:3]} (seed {SEED})")
-            print(f"crash-test: cycle {cycle}: killed with {len(acked)} acknowledged so far "
-                  f"({included} included, {pending} pending before this cycle's load)", flush=True)
+            print(f"crash-test: cycle {cycle}: after restart all {included + pending} acknowledged were there "
+                  f"({included} in blocks, {pending} pending); killed with {len(acked)} acknowledged", flush=True)
 
         # Restart, let everything pending land, then stop gracefully.
         node = Node(data_dir, log)

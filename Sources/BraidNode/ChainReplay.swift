@@ -27,22 +27,29 @@ public enum ChainReplay {
     do {
       let store = try Store.open(path: dataDirectory)
       var genesis = configured
-      if adoptStoredTimestamp, let stored = try store.header(number: 0) { genesis.timestamp = stored.timestamp }
+      if adoptStoredTimestamp, let stored = try store.header(number: 0) {
+        genesis.timestamp = stored.timestamp
+      }
       var report = Report()
-      func mismatch(_ what: String) { if report.mismatches.count < maxMismatches { report.mismatches.append(what) } }
+      func mismatch(_ what: String) {
+        if report.mismatches.count < maxMismatches { report.mismatches.append(what) }
+      }
 
       let (genesisRecord, genesisState) = NodeChain.genesisBlock(genesis)
       guard let head = try store.headNumber() else { throw NodeOpenError("\(dataDirectory) holds no chain") }
       report.head = head
       report.pendingJournal = try store.journalEntries().count
-      if try store.genesisHash() != genesisRecord.hash { mismatch("genesis hash differs from the configured genesis") }
+      if try store.genesisHash() != genesisRecord.hash {
+        mismatch("genesis hash differs from the configured genesis")
+      }
 
       var state = genesisState
       var hashes: [UInt64: Hash32] = [0: genesisRecord.hash]
       var parentHash = genesisRecord.hash
       if head > 0 {
         for number in 1...head {
-          guard let header = try store.header(number: number), let raw = try store.transactions(inBlock: number),
+          guard let header = try store.header(number: number),
+            let raw = try store.transactions(inBlock: number),
             let stored = try store.receipts(inBlock: number)
           else {
             mismatch("block \(number) is missing")
@@ -55,10 +62,16 @@ public enum ChainReplay {
           let result = BlockExecutor.execute(
             transactions, block: header.environment(chainId: genesis.chainId), state: &state, threads: 0)
           report.transactions += transactions.count
-          let excluded = result.outcomes.filter { if case .excluded = $0 { return true } else { return false } }
-          if !excluded.isEmpty { mismatch("block \(number): \(excluded.count) stored transactions do not execute") }
+          let excluded = result.outcomes.filter {
+            if case .excluded = $0 { return true } else { return false }
+          }
+          if !excluded.isEmpty {
+            mismatch("block \(number): \(excluded.count) stored transactions do not execute")
+          }
           if state.stateRoot() != header.stateRoot { mismatch("block \(number): state root differs") }
-          if Receipt.root(result.receipts) != header.receiptsRoot { mismatch("block \(number): receipts root differs") }
+          if Receipt.root(result.receipts) != header.receiptsRoot {
+            mismatch("block \(number): receipts root differs")
+          }
           if MerklePatriciaTrie.orderedRoot(raw) != header.transactionsRoot {
             mismatch("block \(number): transactions root differs")
           }
@@ -87,7 +100,8 @@ public enum ChainReplay {
   static func compare(stored: InMemoryState, replayed: InMemoryState, _ mismatch: (String) -> Void) {
     for address in Set(stored.accounts.keys).union(replayed.accounts.keys).sorted() {
       guard let a = stored.accounts[address], let b = replayed.accounts[address] else {
-        mismatch("account \(address): \(stored.accounts[address] == nil ? "missing from" : "extra in") the store")
+        mismatch(
+          "account \(address): \(stored.accounts[address] == nil ? "missing from" : "extra in") the store")
         continue
       }
       if a.balance != b.balance || a.nonce != b.nonce || a.code.hash != b.code.hash {

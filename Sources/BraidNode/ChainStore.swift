@@ -64,7 +64,9 @@ public final class ChainStore: Sendable {
 
   /// A chain reopened from `persistent`: `recent` are the last blocks' records, oldest
   /// first, ending at the head, whose state is `state`.
-  public init(reopened recent: [BlockRecord], state: InMemoryState, stateHistory: Int = 128, persistent: Store) {
+  public init(
+    reopened recent: [BlockRecord], state: InMemoryState, stateHistory: Int = 128, persistent: Store
+  ) {
     precondition(!recent.isEmpty, "a reopened chain has a head")
     self.stateHistory = max(1, stateHistory)
     self.persistent = persistent
@@ -153,8 +155,10 @@ public final class ChainStore: Sendable {
 
   public func logs(inBlock number: UInt64) -> [LogRecord] {
     let (kept, detailFrom) = data.withLock { d in
-      (number >= d.detailFrom && number - d.detailFrom < UInt64(d.logs.count)
-        ? d.logs[Int(number - d.detailFrom)] : nil, d.detailFrom)
+      (
+        number >= d.detailFrom && number - d.detailFrom < UInt64(d.logs.count)
+          ? d.logs[Int(number - d.detailFrom)] : nil, d.detailFrom
+      )
     }
     if let kept { return kept }
     guard number < detailFrom, let persistent else { return [] }
@@ -170,7 +174,9 @@ public final class ChainStore: Sendable {
     guard let persistent else { return nil }
     let detailFrom = data.withLock { $0.detailFrom }
     return StoredChain.read { () throws(LMDBError) in
-      guard let p = try persistent.transactionPosition(hash: hash), p.blockNumber < detailFrom else { return nil }
+      guard let p = try persistent.transactionPosition(hash: hash), p.blockNumber < detailFrom else {
+        return nil
+      }
       return try body(persistent, StoredChain.Position(hash: hash, position: p))
     }
   }

@@ -341,7 +341,8 @@ public final class Mempool: Sendable {
         guard gas + t.transaction.gasLimit <= gasLimit else { continue }
         gas += t.transaction.gasLimit
         out.append(t)
-        if let q = p.senders[t.sender], t.nonce + 1 < q.pendingEnd, let next = q.txs[t.nonce + 1], ready(next) {
+        if let q = p.senders[t.sender], t.nonce + 1 < q.pendingEnd, let next = q.txs[t.nonce + 1], ready(next)
+        {
           heap.push(next)
         }
       }

@@ -104,7 +104,8 @@ public final class NodeChain: ChainBackend {
           genesis: genesis, state: genesisState, stateHistory: configuration.stateHistory, persistent: store)
         logger.info("new chain", metadata: ["dataDir": "\(dataDirectory)", "genesis": "\(genesis.hash)"])
         return NodeChain(
-          configuration, chain: chain, state: genesisState, persistent: store, metrics: metrics, logger: logger)
+          configuration, chain: chain, state: genesisState, persistent: store, metrics: metrics,
+          logger: logger)
       }
       let storedGenesis = try store.genesisHash()
       guard storedGenesis == genesis.hash else {
@@ -129,7 +130,8 @@ public final class NodeChain: ChainBackend {
       }
       let chain = ChainStore(
         reopened: recent, state: state, stateHistory: configuration.stateHistory, persistent: store)
-      let node = NodeChain(configuration, chain: chain, state: state, persistent: store, metrics: metrics, logger: logger)
+      let node = NodeChain(
+        configuration, chain: chain, state: state, persistent: store, metrics: metrics, logger: logger)
       let (replayed, dropped) = try node.replayJournal()
       logger.info(
         "reopened chain",

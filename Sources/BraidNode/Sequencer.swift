@@ -193,7 +193,8 @@ public final class Sequencer: Sendable {
     let stateRoot = state.stateRoot()
     let rooted = timer.now
     let block = seal(
-      parentHash: parentRecord.hash, number: number, timestamp: timestamp, baseFee: baseFee, included: included,
+      parentHash: parentRecord.hash, number: number, timestamp: timestamp, baseFee: baseFee,
+      included: included,
       receipts: result.receipts, gasUsed: result.gasUsed, stateRoot: stateRoot)
     let sealed = timer.now
     if let persistent {

@@ -65,7 +65,9 @@ enum StoredChain {
 
 extension Store {
   func blockRecord(number: UInt64) throws(LMDBError) -> BlockRecord? {
-    guard let header = try header(number: number), let raw = try transactions(inBlock: number) else { return nil }
+    guard let header = try header(number: number), let raw = try transactions(inBlock: number) else {
+      return nil
+    }
     return BlockRecord(
       header: header, transactionHashes: raw.map { Keccak256.hash($0) },
       transactionBytes: StoredChain.transactionBytes(raw))
@@ -80,16 +82,19 @@ extension Store {
   }
 
   func transactionRecord(at p: StoredChain.Position) throws(LMDBError) -> TransactionRecord? {
-    guard let (blockHash, raw, receipts) = try blockParts(p.position.blockNumber), p.position.index < raw.count
+    guard let (blockHash, raw, receipts) = try blockParts(p.position.blockNumber),
+      p.position.index < raw.count
     else { return nil }
     return TransactionRecord(
       signed: try StoredChain.decode(raw[p.position.index]),
-      location: TransactionLocation(blockNumber: p.position.blockNumber, blockHash: blockHash, index: p.position.index),
+      location: TransactionLocation(
+        blockNumber: p.position.blockNumber, blockHash: blockHash, index: p.position.index),
       effectiveGasPrice: receipts[p.position.index].effectiveGasPrice)
   }
 
   func receiptRecord(at p: StoredChain.Position) throws(LMDBError) -> ReceiptRecord? {
-    guard let (blockHash, raw, receipts) = try blockParts(p.position.blockNumber), p.position.index < raw.count
+    guard let (blockHash, raw, receipts) = try blockParts(p.position.blockNumber),
+      p.position.index < raw.count
     else { return nil }
     let location = TransactionLocation(
       blockNumber: p.position.blockNumber, blockHash: blockHash, index: p.position.index)

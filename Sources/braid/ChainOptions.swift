@@ -69,7 +69,9 @@ struct ChainOptions: ParsableArguments {
 }
 
 /// The flag, else the environment variable, else the default.
-func environmentSetting<T: LosslessStringConvertible>(_ flag: T?, _ variable: String, _ fallback: T) throws -> T {
+func environmentSetting<T: LosslessStringConvertible>(_ flag: T?, _ variable: String, _ fallback: T) throws
+  -> T
+{
   if let flag { return flag }
   guard let text = ProcessInfo.processInfo.environment[variable], !text.isEmpty else { return fallback }
   guard let value = T(text) else { throw ValidationError("\(variable)=\(text) is not a valid value") }

@@ -45,7 +45,8 @@ struct ServeCommand: ParsableCommand {
     help: "Block-STM workers; 0 executes sequentially (default: one per core). Env: BRAID_EXEC_THREADS.")
   var execThreads: Int?
 
-  @Option(help: "trace, debug, info, notice, warning, error or critical (default info). Env: BRAID_LOG_LEVEL.")
+  @Option(
+    help: "trace, debug, info, notice, warning, error or critical (default info). Env: BRAID_LOG_LEVEL.")
   var logLevel: String?
 
   @OptionGroup var chain: ChainOptions
@@ -53,14 +54,17 @@ struct ServeCommand: ParsableCommand {
   func run() throws {
     let host = try environmentSetting(httpHost, "BRAID_HTTP_HOST", "127.0.0.1")
     let port = try environmentSetting(httpPort, "BRAID_HTTP_PORT", 8545)
-    let threads = try environmentSetting(httpThreads, "BRAID_HTTP_THREADS", HTTPServerConfiguration.processorCount)
+    let threads = try environmentSetting(
+      httpThreads, "BRAID_HTTP_THREADS", HTTPServerConfiguration.processorCount)
     let maxConnections = try environmentSetting(httpMaxConnections, "BRAID_HTTP_MAX_CONNECTIONS", 10_000)
     let intervalMs = try environmentSetting(blockIntervalMs, "BRAID_BLOCK_INTERVAL_MS", 200)
     let maxTxs = try environmentSetting(blockMaxTxs, "BRAID_BLOCK_MAX_TXS", 10_000)
-    let exec = try environmentSetting(execThreads, "BRAID_EXEC_THREADS", HTTPServerConfiguration.processorCount)
+    let exec = try environmentSetting(
+      execThreads, "BRAID_EXEC_THREADS", HTTPServerConfiguration.processorCount)
     let levelName = try environmentSetting(logLevel, "BRAID_LOG_LEVEL", "info")
     guard let level = Logger.Level(rawValue: levelName) else {
-      throw ValidationError("--log-level: '\(levelName)' is not one of trace, debug, info, notice, warning, error, critical")
+      throw ValidationError(
+        "--log-level: '\(levelName)' is not one of trace, debug, info, notice, warning, error, critical")
     }
     guard (0...65535).contains(port) else { throw ValidationError("--http-port must be 0-65535") }
     guard threads >= 1 else { throw ValidationError("--http-threads must be at least 1") }

@@ -8,7 +8,8 @@ import Foundation
 struct VerifyChainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "verify-chain",
-    abstract: "Re-execute a data directory's blocks sequentially from genesis and check the stored chain against it.")
+    abstract:
+      "Re-execute a data directory's blocks sequentially from genesis and check the stored chain against it.")
 
   @OptionGroup var chain: ChainOptions
 
@@ -18,7 +19,8 @@ struct VerifyChainCommand: ParsableCommand {
     let (genesis, isDev) = try chain.makeGenesis()
     let report: ChainReplay.Report
     do {
-      report = try ChainReplay.verify(dataDirectory: dataDirectory, genesis: genesis, adoptStoredTimestamp: isDev)
+      report = try ChainReplay.verify(
+        dataDirectory: dataDirectory, genesis: genesis, adoptStoredTimestamp: isDev)
     } catch {
       throw InputError(error.description)
     }

@@ -3,7 +3,7 @@
 SHARED ?= ../shared
 SWIFT ?= swift
 BRAID := .build/release/braid
-DEB_PACKAGES := libsecp256k1-dev liblmdb-dev libcurl4-openssl-dev zlib1g-dev pkg-config
+DEB_PACKAGES := libsecp256k1-dev liblmdb-dev libcurl4-openssl-dev zlib1g-dev pkg-config python3
 BLOCKS := transfers-2 transfers-100 transfers-10000 hot-recipient erc20-100 erc20-10000 amm-1 amm-100 chain mixed
 
 .PHONY: deps build test run bench clean
@@ -25,11 +25,12 @@ test: deps
 	$(SWIFT) build -c release
 	SHARED=$(SHARED) BRAID=$(BRAID) scripts/statetests.sh
 	SHARED=$(SHARED) BRAID=$(BRAID) scripts/cli-errors.sh
+	BRAID=$(BRAID) python3 scripts/crash-test.py
 
-# A dev chain on 127.0.0.1:8545 (chain id 1337, the ten well-known dev accounts). State is
-# in memory until the LMDB store lands; then this also gets --data-dir ./braid-data.
+# A dev chain on 127.0.0.1:8545 (chain id 1337, the ten well-known dev accounts), kept in
+# ./braid-data: stop it and run again to continue the same chain; delete it to start over.
 run: build
-	$(BRAID) serve --dev --http-host 127.0.0.1 --http-port 8545
+	$(BRAID) serve --dev --http-host 127.0.0.1 --http-port 8545 --data-dir ./braid-data
 
 bench: build
 	$(BRAID) bench execute $(foreach b,$(BLOCKS),$(SHARED)/bench/blocks/$(b).json.gz) --runs 5 --json

@@ -51,7 +51,7 @@ let package = Package(
     .target(
       name: "BraidNode",
       dependencies: [
-        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidExecution", "BraidTrie", "BraidRPC",
+        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidExecution", "BraidTrie", "BraidRPC", "BraidStorage",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
@@ -61,8 +61,9 @@ let package = Package(
     .executableTarget(
       name: "braid",
       dependencies: [
-        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidTrie", "BraidExecution", "CZlib", "BraidHTTP", "BraidRPC", "BraidNode",
+        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidTrie", "BraidExecution", "CZlib", "BraidHTTP", "BraidRPC", "BraidNode", "BraidStorage",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: optimize),
     .testTarget(name: "BraidPrimitivesTests", dependencies: ["BraidPrimitives"]),
@@ -76,7 +77,10 @@ let package = Package(
     .testTarget(name: "BraidHTTPTests", dependencies: ["BraidHTTP"]),
     .testTarget(
       name: "BraidNodeTests",
-      dependencies: ["BraidNode", "BraidRPC", "BraidHTTP", "BraidExecution", "BraidEVM", "BraidPrimitives", "BraidCrypto", "BraidTrie"]),
+      dependencies: [
+        "BraidNode", "BraidRPC", "BraidHTTP", "BraidExecution", "BraidEVM", "BraidPrimitives", "BraidCrypto", "BraidTrie",
+        "BraidStorage",
+      ]),
     .testTarget(
       name: "BraidRPCTests",
       dependencies: ["BraidRPC", "BraidHTTP", "BraidEVM", "BraidPrimitives", "BraidCrypto"]),

@@ -6,8 +6,11 @@
 /// drains pending transactions into blocks, executes them with `BlockExecutor` and hands
 /// the result to `ChainStore`, which advances the head that readers see.
 ///
-/// Everything is in memory for now: the LMDB store and the submission journal come with
-/// the storage layer, and `ChainStore` is the seam where they attach.
+/// With a data directory (`NodeChain.open`) the node persists through `BraidStorage`: an
+/// admitted transaction is journaled (`SubmissionJournal`, group commit) before its hash
+/// is returned and before a block may take it; each block is committed in one LMDB write
+/// transaction before `ChainStore` publishes it; a restart reloads the state, the recent
+/// blocks and the journal. Without one (`NodeChain.init`) everything is in memory.
 import BraidPrimitives
 
 /// One ether in wei, for genesis allocations.

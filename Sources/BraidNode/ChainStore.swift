@@ -1,10 +1,15 @@
 /// The chain as readers see it: blocks, receipts, the transaction and log indexes, and the
-/// states after the most recent blocks, all in memory. The sequencer is its only writer
-/// and appends whole blocks, so a reader sees a block with all its receipts or not at all.
-/// This is the seam where the LMDB store attaches: `append` becomes one write transaction.
+/// states after the most recent blocks. The sequencer is its only writer and appends whole
+/// blocks, so a reader sees a block with all its receipts or not at all.
+///
+/// With a persistent `Store`, a block is committed there first and appended here after,
+/// so anything a reader has seen survives a crash. Blocks made since this process started
+/// are kept here in full; older ones (committed before a restart) are read back from the
+/// store on demand, up to the published head only.
 import BraidEVM
 import BraidPrimitives
 import BraidRPC
+import BraidStorage
 import Synchronization
 
 /// A block with everything the RPC layer renders about it.
@@ -15,29 +20,61 @@ public struct SealedBlock: Sendable {
   public var logs: [LogRecord]
 
   public var header: BlockHeader { record.header }
+  public var hash: Hash32 { record.hash }
 }
 
 public final class ChainStore: Sendable {
   struct Data {
+    /// The number of `blocks[0]`; earlier records are in the store.
+    var first: UInt64
     var blocks: [BlockRecord] = []
     var numbers: [Hash32: UInt64] = [:]
     var states: [UInt64: InMemoryState] = [:]
+    /// Transactions, receipts and logs of blocks from `detailFrom` on (those made by this
+    /// process); earlier ones are in the store.
+    var detailFrom: UInt64
     var transactions: [Hash32: TransactionRecord] = [:]
     var receipts: [Hash32: ReceiptRecord] = [:]
     var logs: [[LogRecord]] = []
+
+    var headNumber: UInt64 { first + UInt64(blocks.count) - 1 }
+
+    func record(_ number: UInt64) -> BlockRecord? {
+      number >= first && number - first < UInt64(blocks.count) ? blocks[Int(number - first)] : nil
+    }
   }
 
   /// How many recent blocks' states are kept for queries at older blocks.
   public let stateHistory: Int
+  /// Where blocks committed before this process started are read from.
+  public let persistent: Store?
   private let data: Mutex<Data>
 
-  public init(genesis: BlockRecord, state: InMemoryState, stateHistory: Int = 128) {
+  /// A new chain: `genesis` is block 0 and `state` the state after it.
+  public init(genesis: BlockRecord, state: InMemoryState, stateHistory: Int = 128, persistent: Store? = nil) {
     self.stateHistory = max(1, stateHistory)
-    var d = Data()
+    self.persistent = persistent
+    var d = Data(first: 0, detailFrom: 0)
     d.blocks.append(genesis)
-    d.numbers[genesis.header.hash] = 0
+    d.numbers[genesis.hash] = 0
     d.states[0] = state
     d.logs.append([])
+    data = Mutex(d)
+  }
+
+  /// A chain reopened from `persistent`: `recent` are the last blocks' records, oldest
+  /// first, ending at the head, whose state is `state`.
+  public init(
+    reopened recent: [BlockRecord], state: InMemoryState, stateHistory: Int = 128, persistent: Store
+  ) {
+    precondition(!recent.isEmpty, "a reopened chain has a head")
+    self.stateHistory = max(1, stateHistory)
+    self.persistent = persistent
+    let head = recent[recent.count - 1].header.number
+    var d = Data(first: recent[0].header.number, detailFrom: head + 1)
+    d.blocks = recent
+    for r in recent { d.numbers[r.hash] = r.header.number }
+    d.states[head] = state
     data = Mutex(d)
   }
 
@@ -45,9 +82,9 @@ public final class ChainStore: Sendable {
   public func append(_ block: SealedBlock, state: InMemoryState) {
     data.withLock { d in
       let number = block.header.number
-      precondition(number == UInt64(d.blocks.count), "blocks are appended in order")
+      precondition(number == d.headNumber + 1, "blocks are appended in order")
       d.blocks.append(block.record)
-      d.numbers[block.header.hash] = number
+      d.numbers[block.hash] = number
       d.states[number] = state
       if number >= UInt64(stateHistory) { d.states[number - UInt64(stateHistory)] = nil }
       for t in block.transactions { d.transactions[t.signed.hash] = t }
@@ -56,94 +93,91 @@ public final class ChainStore: Sendable {
     }
   }
 
-  public var head: BlockHeader { data.withLock { $0.blocks[$0.blocks.count - 1].header } }
-  public var headNumber: UInt64 { data.withLock { UInt64($0.blocks.count - 1) } }
+  public var head: BlockRecord { data.withLock { $0.blocks[$0.blocks.count - 1] } }
+  public var headNumber: UInt64 { data.withLock { $0.headNumber } }
 
-  /// The head header and the state after it, read together.
-  public func headAndState() -> (BlockHeader, InMemoryState) {
+  /// The head block and the state after it, read together.
+  public func headAndState() -> (BlockRecord, InMemoryState) {
     data.withLock { d in
-      let h = d.blocks[d.blocks.count - 1].header
-      return (h, d.states[h.number]!)
+      let h = d.blocks[d.blocks.count - 1]
+      return (h, d.states[h.header.number]!)
     }
   }
 
   public func block(number: UInt64) -> BlockRecord? {
-    data.withLock { number < $0.blocks.count ? $0.blocks[Int(number)] : nil }
+    let (kept, head, first) = data.withLock { d in (d.record(number), d.headNumber, d.first) }
+    if let kept { return kept }
+    guard number < first, number <= head, let persistent else { return nil }
+    return StoredChain.read { () throws(LMDBError) in try persistent.blockRecord(number: number) }
   }
 
   public func block(hash: Hash32) -> BlockRecord? {
-    data.withLock { d in d.numbers[hash].map { d.blocks[Int($0)] } }
+    if let kept = data.withLock({ d in d.numbers[hash].flatMap { d.record($0) } }) { return kept }
+    guard let persistent,
+      let number = StoredChain.read({ () throws(LMDBError) in try persistent.blockNumber(hash: hash) })
+    else { return nil }
+    return block(number: number)
   }
 
-  public func blockHash(number: UInt64) -> Hash32 {
-    data.withLock { number < $0.blocks.count ? $0.blocks[Int(number)].header.hash : .zero }
-  }
+  public func blockHash(number: UInt64) -> Hash32 { block(number: number)?.hash ?? .zero }
 
   /// The hashes BLOCKHASH can return in block `number`: those of the 256 blocks before it.
   public func recentBlockHashes(before number: UInt64) -> [UInt64: Hash32] {
-    data.withLock { d in
+    let (kept, first) = data.withLock { d in
       var out: [UInt64: Hash32] = [:]
-      let end = min(number, UInt64(d.blocks.count))
-      let start = end > 256 ? end - 256 : 0
-      out.reserveCapacity(Int(end - start))
-      for n in start..<end { out[n] = d.blocks[Int(n)].header.hash }
-      return out
+      let end = min(number, d.headNumber + 1)
+      let start = max(end > 256 ? end - 256 : 0, d.first)
+      out.reserveCapacity(256)
+      if start < end { for n in start..<end { out[n] = d.blocks[Int(n - d.first)].hash } }
+      return (out, d.first)
     }
+    // A reopened chain keeps the last 256 records, so this only reads the store when asked
+    // about blocks further back.
+    var out = kept
+    let start = number > 256 ? number - 256 : 0
+    if start < min(first, number) {
+      for n in start..<min(first, number) { out[n] = blockHash(number: n) }
+    }
+    return out
   }
 
   public func state(atBlock number: UInt64) -> InMemoryState? { data.withLock { $0.states[number] } }
-  public func transaction(hash: Hash32) -> TransactionRecord? { data.withLock { $0.transactions[hash] } }
-  public func receipt(hash: Hash32) -> ReceiptRecord? { data.withLock { $0.receipts[hash] } }
+
+  public func transaction(hash: Hash32) -> TransactionRecord? {
+    if let t = data.withLock({ $0.transactions[hash] }) { return t }
+    return stored(hash) { (store, p) throws(LMDBError) in try store.transactionRecord(at: p) }
+  }
+
+  public func receipt(hash: Hash32) -> ReceiptRecord? {
+    if let r = data.withLock({ $0.receipts[hash] }) { return r }
+    return stored(hash) { (store, p) throws(LMDBError) in try store.receiptRecord(at: p) }
+  }
 
   public func logs(inBlock number: UInt64) -> [LogRecord] {
-    data.withLock { number < $0.logs.count ? $0.logs[Int(number)] : [] }
+    let (kept, detailFrom) = data.withLock { d in
+      (
+        number >= d.detailFrom && number - d.detailFrom < UInt64(d.logs.count)
+          ? d.logs[Int(number - d.detailFrom)] : nil, d.detailFrom
+      )
+    }
+    if let kept { return kept }
+    guard number < detailFrom, let persistent else { return [] }
+    return StoredChain.read { () throws(LMDBError) in try persistent.logRecords(inBlock: number) } ?? []
+  }
+
+  /// A transaction's record from the store, for one included before this process started
+  /// (later ones are all in memory, and one the store has but memory does not yet is not
+  /// published).
+  private func stored<R>(
+    _ hash: Hash32, _ body: (Store, StoredChain.Position) throws(LMDBError) -> R?
+  ) -> R? {
+    guard let persistent else { return nil }
+    let detailFrom = data.withLock { $0.detailFrom }
+    return StoredChain.read { () throws(LMDBError) in
+      guard let p = try persistent.transactionPosition(hash: hash), p.blockNumber < detailFrom else {
+        return nil
+      }
+      return try body(persistent, StoredChain.Position(hash: hash, position: p))
+    }
   }
 }
-
-/// Headers and their hashes.
-public enum BlockSealer {
-  /// keccak256 of the header's RLP in Cancun's field order, and that RLP's size. The
-  /// withdrawals root is the empty trie's, blob gas used and excess blob gas are zero and
-  /// the parent beacon block root is zero: this chain has no consensus layer, no
-  /// withdrawals and no blobs. Difficulty is 0 and the nonce eight zero bytes, as after
-  /// the merge (EIP-3675); mixHash carries PREVRANDAO, zero here.
-  public static func seal(_ header: BlockHeader) -> (hash: Hash32, size: Int) {
-    var w = RLPWriter(capacity: 620)
-    let list = w.beginList()
-    w.append(hash: header.parentHash)
-    w.append(hash: emptyUncleHash)
-    w.append(address: header.coinbase)
-    w.append(hash: header.stateRoot)
-    w.append(hash: header.transactionsRoot)
-    w.append(hash: header.receiptsRoot)
-    w.append(bytes: header.logsBloom.bytes)
-    w.append(uint: 0)
-    w.append(uint: header.number)
-    w.append(uint: header.gasLimit)
-    w.append(uint: header.gasUsed)
-    w.append(uint: header.timestamp)
-    w.append(bytes: header.extraData)
-    w.append(hash: header.prevRandao)
-    w.append(bytes: [UInt8](repeating: 0, count: 8))
-    w.append(uint256: header.baseFeePerGas)
-    w.append(hash: Hash32.emptyTrie)
-    w.append(uint: 0)
-    w.append(uint: 0)
-    w.append(hash: .zero)
-    w.endList(list)
-    return (Keccak256.hash(w.bytes), w.bytes.count)
-  }
-
-  /// Fills in `hash` and `size` (the header plus the transactions and the list prefixes
-  /// around them, close to the block's RLP size).
-  public static func sealed(_ header: BlockHeader, transactionBytes: Int) -> BlockHeader {
-    var h = header
-    let (hash, size) = seal(h)
-    h.hash = hash
-    h.size = UInt64(size + transactionBytes + 9)
-    return h
-  }
-}
-
-/// keccak256(RLP([])): the ommers hash of every post-merge block.
-let emptyUncleHash = Keccak256.hash([0xc0])

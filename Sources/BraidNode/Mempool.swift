@@ -6,6 +6,12 @@
 /// blocks. The pool holds the head state itself and is updated in the same critical
 /// section as the chain's head (`commit`), so an admission never checks a nonce against a
 /// state the pool has already moved past.
+///
+/// With a submission journal (`journaling`), a transaction is selectable for a block only
+/// once its journal entry is durable (`markJournaled`): a block can then delete exactly the
+/// entries of what it includes, in its own commit, and no journal entry outlives its
+/// transaction's inclusion. Entries of transactions that leave the pool any other way
+/// (replaced, evicted, dropped) are collected for the next block to delete.
 import BraidEVM
 import BraidPrimitives
 import Synchronization
@@ -87,10 +93,20 @@ public final class Mempool: Sendable {
     /// Why recent transactions were refused or dropped, oldest first out.
     var rejected: [Hash32: String] = [:]
     var rejectedOrder: [Hash32] = []
+    /// Journal sequence of each pooled transaction whose entry is durable.
+    var journaled: [Hash32: UInt64] = [:]
+    /// Entries whose transactions left the pool without a block taking them.
+    var journalGarbage: [UInt64] = []
+
+    mutating func forgetJournal(_ hash: Hash32) {
+      if let s = journaled.removeValue(forKey: hash) { journalGarbage.append(s) }
+    }
   }
 
   public let rules: AdmissionRules
   public let limits: MempoolLimits
+  /// Whether only journaled transactions may go into blocks.
+  public let journaling: Bool
   private let pool: Mutex<Pool>
   /// Called outside the lock with the pending load before and after a change, so the
   /// sequencer can wake when the pool stops being empty or holds a full block.
@@ -99,10 +115,12 @@ public final class Mempool: Sendable {
 
   public init(
     rules: AdmissionRules, limits: MempoolLimits = MempoolLimits(), head: InMemoryState, baseFee: UInt256,
+    journaling: Bool = false,
     onPendingChange: @escaping @Sendable (_ before: PendingLoad, _ after: PendingLoad) -> Void = { _, _ in }
   ) {
     self.rules = rules
     self.limits = limits
+    self.journaling = journaling
     self.pool = Mutex(Pool(head: head, baseFee: baseFee))
     self.onPendingChange = onPendingChange
   }
@@ -157,6 +175,7 @@ public final class Mempool: Sendable {
     if let old = queue.txs[tx.nonce] {
       guard isSufficientBump(old.transaction, tx) else { throw .replacementUnderpriced }
       p.byHash[old.hash] = nil
+      p.forgetJournal(old.hash)
       Self.remember(old.hash, "replaced by \(signed.hash)", in: &p)
       queue.txs[tx.nonce] = entry
       if tx.nonce < queue.pendingEnd {
@@ -224,6 +243,7 @@ public final class Mempool: Sendable {
   private func drop(_ nonce: UInt64, of queue: inout SenderQueue, in p: inout Pool, reason: String) {
     guard let t = queue.txs.removeValue(forKey: nonce) else { return }
     p.byHash[t.hash] = nil
+    p.forgetJournal(t.hash)
     Self.remember(t.hash, reason, in: &p)
   }
 
@@ -258,6 +278,43 @@ public final class Mempool: Sendable {
     }
   }
 
+  // MARK: Journal
+
+  /// Records that these transactions' journal entries are durable, making them
+  /// selectable. An entry whose transaction has left the pool meanwhile is garbage.
+  public func markJournaled(_ entries: [(hash: Hash32, sequence: UInt64)]) {
+    let load: PendingLoad = pool.withLock { p in
+      for (hash, sequence) in entries {
+        if p.byHash[hash] != nil {
+          p.journaled[hash] = sequence
+        } else {
+          p.journalGarbage.append(sequence)
+        }
+      }
+      return p.load
+    }
+    // Newly selectable work: let the sequencer look again.
+    if load.count > 0 { onPendingChange(.none, load) }
+  }
+
+  /// Takes the journal entries a block commit should delete: those of `hashes` (the
+  /// block's transactions and the ones it drops) and every entry left behind by a
+  /// transaction that left the pool. Taken entries are forgotten here, so the block that
+  /// deletes them must commit (a failed commit stops the node).
+  public func claimJournalEntries(for hashes: some Sequence<Hash32>) -> [UInt64] {
+    pool.withLock { p in
+      var out = p.journalGarbage
+      p.journalGarbage = []
+      for hash in hashes {
+        if let s = p.journaled.removeValue(forKey: hash) { out.append(s) }
+      }
+      return out
+    }
+  }
+
+  /// How many pooled transactions are journaled (for tests and metrics).
+  public var journaledCount: Int { pool.withLock { $0.journaled.count } }
+
   // MARK: Blocks
 
   /// The next block's transactions: each sender's pending run in nonce order, senders
@@ -268,8 +325,13 @@ public final class Mempool: Sendable {
   public func selectPending(maxCount: Int, gasLimit: UInt64) -> [PoolTransaction] {
     pool.withLock { p in
       var heap = SelectionHeap(baseFee: p.baseFee)
+      let journaling = self.journaling
+      // Not yet durable: the sender waits (with its later nonces) for the journal.
+      func ready(_ t: PoolTransaction) -> Bool {
+        !(t.transaction.maxFeePerGas < p.baseFee) && (!journaling || p.journaled[t.hash] != nil)
+      }
       for q in p.senders.values where q.pendingCount > 0 {
-        if let t = q.txs[q.stateNonce], !(t.transaction.maxFeePerGas < p.baseFee) { heap.push(t) }
+        if let t = q.txs[q.stateNonce], ready(t) { heap.push(t) }
       }
       var out: [PoolTransaction] = []
       var gas: UInt64 = 0
@@ -279,8 +341,7 @@ public final class Mempool: Sendable {
         guard gas + t.transaction.gasLimit <= gasLimit else { continue }
         gas += t.transaction.gasLimit
         out.append(t)
-        if let q = p.senders[t.sender], t.nonce + 1 < q.pendingEnd, let next = q.txs[t.nonce + 1],
-          !(next.transaction.maxFeePerGas < p.baseFee)
+        if let q = p.senders[t.sender], t.nonce + 1 < q.pendingEnd, let next = q.txs[t.nonce + 1], ready(next)
         {
           heap.push(next)
         }
@@ -309,6 +370,7 @@ public final class Mempool: Sendable {
         guard var q = p.senders[t.sender], q.txs[t.nonce]?.hash == t.hash else { continue }
         q.txs[t.nonce] = nil
         p.byHash[t.hash] = nil
+        p.forgetJournal(t.hash)
         Self.remember(t.hash, error.description, in: &p)
         p.senders[t.sender] = q
       }
@@ -318,7 +380,10 @@ public final class Mempool: Sendable {
         p.pendingGas -= q.pendingGas
         let nonce = head.nonce(of: sender)
         for n in q.txs.keys where n < nonce {
-          if let t = q.txs.removeValue(forKey: n) { p.byHash[t.hash] = nil }
+          if let t = q.txs.removeValue(forKey: n) {
+            p.byHash[t.hash] = nil
+            p.forgetJournal(t.hash)
+          }
         }
         q.stateNonce = nonce
         q.pendingEnd = nonce

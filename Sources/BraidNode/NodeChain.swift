@@ -1,9 +1,11 @@
 /// The node as the JSON-RPC layer sees it: `ChainBackend` over the chain store, the
-/// mempool and the sequencer, built from a `Genesis`.
+/// mempool and the sequencer, built from a `Genesis`, in memory (`init`) or over an LMDB
+/// store in a data directory (`open`), which it reopens where it left off.
 import BraidEVM
 import BraidExecution
 import BraidPrimitives
 import BraidRPC
+import BraidStorage
 import Dispatch
 import Foundation
 import Logging
@@ -64,30 +66,115 @@ public final class NodeChain: ChainBackend {
 
   private let metrics: NodeMetrics?
 
-  public init(
+  /// Where blocks and the submission journal are kept; nil for a chain in memory.
+  public let persistent: Store?
+  private let journal: SubmissionJournal?
+
+  /// A chain in memory only, starting at its genesis.
+  public convenience init(
     _ configuration: NodeConfiguration, metrics: NodeMetrics? = nil,
     logger: Logger = Logger(label: "braid.node")
   ) {
+    let (record, state) = Self.genesisBlock(configuration.genesis)
+    let chain = ChainStore(genesis: record, state: state, stateHistory: configuration.stateHistory)
+    self.init(configuration, chain: chain, state: state, persistent: nil, metrics: metrics, logger: logger)
+  }
+
+  /// Opens (creating when empty) the store in `dataDirectory` and continues its chain:
+  /// the state after the stored head, the last blocks for BLOCKHASH and reads, and every
+  /// journaled transaction not yet in a block back in the pool. A new store gets the
+  /// genesis as block 0; a store holding another chain is refused.
+  /// `adoptStoredTimestamp`: the configured genesis was made with the current time (the
+  /// dev chain), so a reopened store's block 0 timestamp replaces it.
+  public static func open(
+    _ configuration: NodeConfiguration, dataDirectory: String, adoptStoredTimestamp: Bool = false,
+    metrics: NodeMetrics? = nil, logger: Logger = Logger(label: "braid.node")
+  ) throws(NodeOpenError) -> NodeChain {
+    do {
+      let store = try Store.open(path: dataDirectory)
+      var configuration = configuration
+      if adoptStoredTimestamp, let stored = try store.header(number: 0) {
+        configuration.genesis.timestamp = stored.timestamp
+      }
+      let (genesis, genesisState) = genesisBlock(configuration.genesis)
+      guard let head = try store.headNumber() else {
+        try store.setChainId(configuration.genesis.chainId)
+        try store.commitBlock(StoredChain.genesis(genesis.header, state: genesisState))
+        let chain = ChainStore(
+          genesis: genesis, state: genesisState, stateHistory: configuration.stateHistory, persistent: store)
+        logger.info("new chain", metadata: ["dataDir": "\(dataDirectory)", "genesis": "\(genesis.hash)"])
+        return NodeChain(
+          configuration, chain: chain, state: genesisState, persistent: store, metrics: metrics,
+          logger: logger)
+      }
+      let storedGenesis = try store.genesisHash()
+      guard storedGenesis == genesis.hash else {
+        throw NodeOpenError(
+          "\(dataDirectory) holds another chain: genesis \(storedGenesis.map { "\($0)" } ?? "missing"), "
+            + "configured \(genesis.hash)")
+      }
+      let state = try store.loadState()
+      // The last 256 records: BLOCKHASH's window, read once here rather than per block.
+      var recent: [BlockRecord] = []
+      for number in (head > 255 ? head - 255 : 0)...head {
+        guard let record = try store.blockRecord(number: number) else {
+          throw NodeOpenError("\(dataDirectory): block \(number) is missing below the head \(head)")
+        }
+        recent.append(record)
+      }
+      let root = state.stateRoot()
+      guard root == recent[recent.count - 1].header.stateRoot else {
+        throw NodeOpenError(
+          "\(dataDirectory): the stored state's root \(root) is not block \(head)'s \(recent[recent.count - 1].header.stateRoot)"
+        )
+      }
+      let chain = ChainStore(
+        reopened: recent, state: state, stateHistory: configuration.stateHistory, persistent: store)
+      let node = NodeChain(
+        configuration, chain: chain, state: state, persistent: store, metrics: metrics, logger: logger)
+      let (replayed, dropped) = try node.replayJournal()
+      logger.info(
+        "reopened chain",
+        metadata: [
+          "dataDir": "\(dataDirectory)", "head": "\(head)", "journalReplayed": "\(replayed)",
+          "journalDropped": "\(dropped)",
+        ])
+      return node
+    } catch let error as NodeOpenError {
+      throw error
+    } catch {
+      throw NodeOpenError("\(dataDirectory): \(error)")
+    }
+  }
+
+  /// Block 0 of `genesis` and the state after it.
+  static func genesisBlock(_ genesis: Genesis) -> (BlockRecord, InMemoryState) {
+    let state = InMemoryState(accounts: genesis.alloc)
+    let header = BlockHeader(
+      number: 0, parentHash: .zero, stateRoot: state.stateRoot(), coinbase: genesis.coinbase,
+      gasLimit: genesis.gasLimit, timestamp: genesis.timestamp, baseFeePerGas: genesis.baseFee)
+    return (BlockRecord(header: header, transactionHashes: [], transactionBytes: 0), state)
+  }
+
+  private init(
+    _ configuration: NodeConfiguration, chain: ChainStore, state: InMemoryState, persistent: Store?,
+    metrics: NodeMetrics?, logger: Logger
+  ) {
     self.configuration = configuration
     let genesis = configuration.genesis
-    let state = InMemoryState(accounts: genesis.alloc)
-    let header = BlockSealer.sealed(
-      BlockHeader(
-        number: 0, hash: .zero, parentHash: .zero, stateRoot: state.stateRoot(), transactionsRoot: .emptyTrie,
-        receiptsRoot: .emptyTrie, logsBloom: Bloom(), coinbase: genesis.coinbase, gasLimit: genesis.gasLimit,
-        gasUsed: 0, timestamp: genesis.timestamp, baseFeePerGas: genesis.baseFee),
-      transactionBytes: 0)
-    store = ChainStore(
-      genesis: BlockRecord(header: header, transactionHashes: []), state: state,
-      stateHistory: configuration.stateHistory)
+    let header = chain.head.header
+    store = chain
+    self.persistent = persistent
 
     let wake = DispatchSemaphore(value: 0)
     let maxTransactions = configuration.sequencer.maxTransactions
     let gasLimit = genesis.gasLimit
+    let nextBaseFee = FeeMarket.nextBaseFee(parent: header)
     mempool = Mempool(
       rules: AdmissionRules(chainId: genesis.chainId, blockGasLimit: genesis.gasLimit),
       limits: configuration.mempool,
-      head: state, baseFee: genesis.firstBlockBaseFee ?? FeeMarket.nextBaseFee(parent: header),
+      head: state, baseFee: header.number == 0 ? genesis.firstBlockBaseFee ?? nextBaseFee : nextBaseFee,
+      journaling: persistent != nil,
       onPendingChange: { before, after in
         let wasFull = before.count >= maxTransactions || before.gas >= gasLimit
         let isFull = after.count >= maxTransactions || after.gas >= gasLimit
@@ -100,7 +187,7 @@ public final class NodeChain: ChainBackend {
     sequencer = Sequencer(
       configuration: configuration.sequencer, chainId: genesis.chainId, coinbase: genesis.coinbase,
       gasLimit: genesis.gasLimit, firstBlockBaseFee: genesis.firstBlockBaseFee, mempool: mempool,
-      store: store, wake: wake, clock: configuration.clock,
+      store: store, persistent: persistent, wake: wake, clock: configuration.clock,
       onBlock: { outcome in
         if let block = outcome.block {
           logger.info(
@@ -109,6 +196,7 @@ public final class NodeChain: ChainBackend {
               "number": "\(block.header.number)", "transactions": "\(block.receipts.count)",
               "excluded": "\(outcome.excluded.count)", "gasUsed": "\(block.header.gasUsed)",
               "execution": "\(outcome.executionTime)", "stateRoot": "\(outcome.stateRootTime)",
+              "commit": "\(outcome.commitTime)",
             ])
         } else if !outcome.excluded.isEmpty {
           logger.info(
@@ -118,6 +206,9 @@ public final class NodeChain: ChainBackend {
         waiters.blockMade(outcome)
         metrics?.block(outcome, pool: pool)
       })
+    journal = persistent.map { store in
+      SubmissionJournal(store: store, mempool: pool, onBatch: { metrics?.journalBatch($0, $1) })
+    }
 
     var keys: [Address: Bytes] = [:]
     var order: [Address] = []
@@ -135,8 +226,32 @@ public final class NodeChain: ChainBackend {
   /// Starts the sequencer thread.
   public func start() { sequencer.start() }
 
-  /// Stops the sequencer after the block in progress.
-  public func stop() { sequencer.stop() }
+  /// Stops the sequencer after the block in progress (committed before this returns),
+  /// then writes what the journal has queued. What is still pending stays journaled and
+  /// comes back on the next `open`.
+  public func stop() {
+    sequencer.stop()
+    journal?.stop()
+  }
+
+  /// Puts the journaled transactions back in the pool, in journal order, and deletes the
+  /// entries of those the pool now refuses (included meanwhile can no longer happen: a
+  /// block deletes its transactions' entries as it commits, but a replaced or
+  /// underfunded one can). Returns how many came back and how many were dropped.
+  func replayJournal() throws(LMDBError) -> (replayed: Int, dropped: Int) {
+    guard let persistent else { return (0, 0) }
+    var kept: [(hash: Hash32, sequence: UInt64)] = []
+    var stale: [UInt64] = []
+    for (sequence, raw) in try persistent.journalEntries() {
+      switch mempool.add(raw: raw) {
+      case .success(let signed): kept.append((signed.hash, sequence))
+      case .failure: stale.append(sequence)
+      }
+    }
+    mempool.markJournaled(kept)
+    try persistent.deleteJournalEntries(stale)
+    return (kept.count, stale.count)
+  }
 
   // MARK: ChainBackend
 
@@ -181,10 +296,24 @@ public final class NodeChain: ChainBackend {
     }
   }
 
+  /// Answers once the transaction is journaled (group-committed with other submissions),
+  /// from the journal's thread; without a store, at once.
   public func submit(
     rawTransaction: Bytes, completion: @escaping @Sendable (Result<Hash32, RPCError>) -> Void
   ) {
-    completion(admit(rawTransaction).map(\.hash).mapError { .server($0.message) })
+    switch admit(rawTransaction) {
+    case .failure(let error): completion(.failure(.server(error.message)))
+    case .success(let signed): journaled(signed) { completion(.success(signed.hash)) }
+    }
+  }
+
+  /// Runs `then` once `signed` is durable.
+  private func journaled(_ signed: SignedTransaction, then: @escaping @Sendable () -> Void) {
+    if let journal {
+      journal.append(raw: signed.raw, hash: signed.hash, done: then)
+    } else {
+      then()
+    }
   }
 
   public func submitAndWait(
@@ -195,11 +324,18 @@ public final class NodeChain: ChainBackend {
     case .failure(let error):
       completion(.failure(.server(error.message)))
     case .success(let signed):
-      waiters.wait(
-        for: signed.hash, timeout: timeout, lookup: { [store] in store.receipt(hash: signed.hash) },
-        completion)
+      journaled(signed) { [waiters, store] in
+        waiters.wait(
+          for: signed.hash, timeout: timeout, lookup: { store.receipt(hash: signed.hash) }, completion)
+      }
     }
   }
+}
+
+/// Why a data directory could not be opened as this node's chain.
+public struct NodeOpenError: Error, Sendable, CustomStringConvertible {
+  public var description: String
+  init(_ description: String) { self.description = description }
 }
 
 extension NodeChain {

@@ -14,6 +14,9 @@ public final class NodeMetrics: Sendable {
   private let blockTransactions: Metrics.Recorder
   private let executionTime: Metrics.Timer
   private let stateRootTime: Metrics.Timer
+  private let commitTime: Metrics.Timer
+  private let journalTime: Metrics.Timer
+  private let journalBatch: Metrics.Recorder
   private let reexecutions: Metrics.Counter
   private let validationFailures: Metrics.Counter
   private let head: Metrics.Gauge
@@ -40,6 +43,9 @@ public final class NodeMetrics: Sendable {
     blockTransactions = Recorder(label: "braid_block_transactions", aggregate: true, factory: factory)
     executionTime = Metrics.Timer(label: "braid_block_execution_seconds", factory: factory)
     stateRootTime = Metrics.Timer(label: "braid_block_state_root_seconds", factory: factory)
+    commitTime = Metrics.Timer(label: "braid_block_commit_seconds", factory: factory)
+    journalTime = Metrics.Timer(label: "braid_journal_commit_seconds", factory: factory)
+    journalBatch = Recorder(label: "braid_journal_batch_transactions", aggregate: true, factory: factory)
     reexecutions = Counter(label: "braid_blockstm_reexecutions_total", factory: factory)
     validationFailures = Counter(label: "braid_blockstm_validation_aborts_total", factory: factory)
     head = Gauge(label: "braid_head_block_number", factory: factory)
@@ -64,12 +70,21 @@ public final class NodeMetrics: Sendable {
       head.record(Int(block.header.number))
       executionTime.record(duration: outcome.executionTime)
       stateRootTime.record(duration: outcome.stateRootTime)
+      commitTime.record(duration: outcome.commitTime)
       reexecutions.increment(by: outcome.reexecutions)
       validationFailures.increment(by: outcome.validationFailures)
     }
     let load = pool.pendingLoad
     poolPending.record(load.count)
     poolSize.record(pool.count)
+  }
+}
+
+extension NodeMetrics {
+  /// One group commit of the submission journal: how many transactions shared its sync.
+  func journalBatch(_ count: Int, _ duration: Duration) {
+    journalBatch.record(count)
+    journalTime.record(duration: duration)
   }
 }
 

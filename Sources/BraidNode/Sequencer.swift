@@ -4,11 +4,15 @@
 /// something is pending it makes a block when `blockInterval` has passed since the last
 /// one, or at once when `maxTransactions` are pending or their gas limits fill a block. A block is executed on a copy of
 /// the head state with Block-STM (`execThreads`; 0 runs the sequential executor), sealed
-/// with its roots, and published to the chain and the pool in one step.
+/// with its roots, committed to the store when the node has one (one LMDB write
+/// transaction: state changes, block, receipts, indexes and the removal of its journal
+/// entries), and only then published to the chain and the pool in one step, so nothing a
+/// reader or a submitter has seen is lost on a crash.
 import BraidEVM
 import BraidExecution
 import BraidPrimitives
 import BraidRPC
+import BraidStorage
 import BraidTrie
 import Dispatch
 import Foundation
@@ -38,6 +42,8 @@ public struct BlockOutcome: Sendable {
   /// whole state, until the incremental trie lands).
   public var executionTime: Duration = .zero
   public var stateRootTime: Duration = .zero
+  /// Time spent committing the block to the store (zero without one).
+  public var commitTime: Duration = .zero
   /// Block-STM's extra executions and aborted validations for this block.
   public var reexecutions = 0
   public var validationFailures = 0
@@ -51,6 +57,8 @@ public final class Sequencer: Sendable {
   let firstBlockBaseFee: UInt256?
   let mempool: Mempool
   let store: ChainStore
+  /// Where each block is committed before it is published; nil keeps the chain in memory.
+  let persistent: Store?
   /// Seconds since the epoch; a test fixes it.
   let clock: @Sendable () -> UInt64
   let onBlock: @Sendable (BlockOutcome) -> Void
@@ -63,7 +71,7 @@ public final class Sequencer: Sendable {
   init(
     configuration: SequencerConfiguration, chainId: UInt64, coinbase: Address, gasLimit: UInt64,
     firstBlockBaseFee: UInt256?, mempool: Mempool,
-    store: ChainStore, wake: DispatchSemaphore, clock: @escaping @Sendable () -> UInt64,
+    store: ChainStore, persistent: Store?, wake: DispatchSemaphore, clock: @escaping @Sendable () -> UInt64,
     onBlock: @escaping @Sendable (BlockOutcome) -> Void
   ) {
     self.configuration = configuration
@@ -73,6 +81,7 @@ public final class Sequencer: Sendable {
     self.firstBlockBaseFee = firstBlockBaseFee
     self.mempool = mempool
     self.store = store
+    self.persistent = persistent
     self.wake = wake
     self.clock = clock
     self.onBlock = onBlock
@@ -132,7 +141,8 @@ public final class Sequencer: Sendable {
   }
 
   private func produceLocked() -> BlockOutcome? {
-    let (parent, parentState) = store.headAndState()
+    let (parentRecord, parentState) = store.headAndState()
+    let parent = parentRecord.header
     let selected = mempool.selectPending(maxCount: configuration.maxTransactions, gasLimit: gasLimit)
     guard !selected.isEmpty else { return nil }
     let number = parent.number + 1
@@ -162,7 +172,17 @@ public final class Sequencer: Sendable {
       }
     }
     let excludedReasons = excluded.map { (hash: $0.0.hash, reason: $0.1.description) }
+    // Excluded for a nonce gap, a transaction waits in the pool (and its journal entry
+    // stays); any other exclusion drops it.
+    let dropped = excluded.compactMap { t, error -> Hash32? in
+      if case .nonceTooHigh = error { return nil }
+      return t.hash
+    }
     guard !included.isEmpty else {
+      if let persistent {
+        let entries = mempool.claimJournalEntries(for: dropped)
+        do { try persistent.deleteJournalEntries(entries) } catch { Self.storeFailed(error) }
+      }
       // Nothing ran, so the head stays; the pool forgets what cannot run.
       mempool.commit(head: parentState, nextBaseFee: baseFee, senders: [], excluded: excluded) {}
       let outcome = BlockOutcome(block: nil, excluded: excludedReasons, executionTime: executed - started)
@@ -173,8 +193,17 @@ public final class Sequencer: Sendable {
     let stateRoot = state.stateRoot()
     let rooted = timer.now
     let block = seal(
-      parent: parent, number: number, timestamp: timestamp, baseFee: baseFee, included: included,
+      parentHash: parentRecord.hash, number: number, timestamp: timestamp, baseFee: baseFee,
+      included: included,
       receipts: result.receipts, gasUsed: result.gasUsed, stateRoot: stateRoot)
+    let sealed = timer.now
+    if let persistent {
+      let committed = StoredChain.committed(
+        block, receipts: result.receipts, written: result.changes.accounts, post: state,
+        journal: mempool.claimJournalEntries(for: included.map(\.hash) + dropped))
+      do { try persistent.commitBlock(committed) } catch { Self.storeFailed(error) }
+    }
+    let committedAt = timer.now
     let senders = Set(included.map(\.sender))
     mempool.commit(
       head: state, nextBaseFee: FeeMarket.nextBaseFee(parent: block.header), senders: senders,
@@ -184,25 +213,33 @@ public final class Sequencer: Sendable {
     }
     let outcome = BlockOutcome(
       block: block, excluded: excludedReasons, executionTime: executed - started,
-      stateRootTime: rooted - executed,
+      stateRootTime: rooted - executed, commitTime: committedAt - sealed,
       reexecutions: result.stats.reexecutions, validationFailures: result.stats.validationFailures)
     onBlock(outcome)
     return outcome
   }
 
+  /// A block that cannot be committed must not be published (a crash would lose what
+  /// readers saw), and the next one cannot follow it: stop, with the reason.
+  private static func storeFailed(_ error: LMDBError) -> Never {
+    fatalError("braid: committing to the store failed: \(error)")
+  }
+
   private func seal(
-    parent: BlockHeader, number: UInt64, timestamp: UInt64, baseFee: UInt256, included: [PoolTransaction],
+    parentHash: Hash32, number: UInt64, timestamp: UInt64, baseFee: UInt256, included: [PoolTransaction],
     receipts: [Receipt], gasUsed: UInt64, stateRoot: Hash32
   ) -> SealedBlock {
     var bloom = Bloom()
     for r in receipts { bloom.formUnion(r.logsBloom) }
-    var header = BlockHeader(
-      number: number, hash: .zero, parentHash: parent.hash, stateRoot: stateRoot,
+    let header = BlockHeader(
+      number: number, parentHash: parentHash, stateRoot: stateRoot,
       transactionsRoot: MerklePatriciaTrie.orderedRoot(included.map(\.signed.raw)),
       receiptsRoot: Receipt.root(receipts), logsBloom: bloom, coinbase: coinbase, gasLimit: gasLimit,
       gasUsed: gasUsed,
       timestamp: timestamp, baseFeePerGas: baseFee)
-    header = BlockSealer.sealed(header, transactionBytes: included.reduce(0) { $0 + $1.signed.raw.count + 3 })
+    let record = BlockRecord(
+      header: header, transactionHashes: included.map(\.hash),
+      transactionBytes: StoredChain.transactionBytes(included.map(\.signed.raw)))
 
     var transactions: [TransactionRecord] = []
     var receiptRecords: [ReceiptRecord] = []
@@ -210,7 +247,7 @@ public final class Sequencer: Sendable {
     transactions.reserveCapacity(included.count)
     receiptRecords.reserveCapacity(included.count)
     for (index, (t, r)) in zip(included, receipts).enumerated() {
-      let location = TransactionLocation(blockNumber: number, blockHash: header.hash, index: index)
+      let location = TransactionLocation(blockNumber: number, blockHash: record.hash, index: index)
       let price = baseFee &+ t.effectiveTip(baseFee: baseFee)
       // Log indexes count across the whole block.
       let numbered = r.logs.enumerated().map {
@@ -227,7 +264,7 @@ public final class Sequencer: Sendable {
           contractAddress: r.contractAddress, logs: numbered, logsBloom: r.logsBloom))
     }
     return SealedBlock(
-      record: BlockRecord(header: header, transactionHashes: included.map(\.hash)),
+      record: record,
       transactions: transactions,
       receipts: receiptRecords, logs: logs)
   }

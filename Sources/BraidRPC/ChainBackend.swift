@@ -96,61 +96,24 @@ public enum BlockSelector: Sendable, Equatable {
   case hash(Hash32)
 }
 
-public struct BlockHeader: Sendable, Equatable {
-  public var number: UInt64
-  public var hash: Hash32
-  public var parentHash: Hash32
-  public var stateRoot: Hash32
-  public var transactionsRoot: Hash32
-  public var receiptsRoot: Hash32
-  public var logsBloom: Bloom
-  public var coinbase: Address
-  public var gasLimit: UInt64
-  public var gasUsed: UInt64
-  public var timestamp: UInt64
-  public var baseFeePerGas: UInt256
-  /// PREVRANDAO, rendered as `mixHash`.
-  public var prevRandao: Hash32
-  public var extraData: Bytes
-  /// The RLP size of the block, for the `size` field.
-  public var size: UInt64
-
-  public init(
-    number: UInt64, hash: Hash32, parentHash: Hash32, stateRoot: Hash32, transactionsRoot: Hash32,
-    receiptsRoot: Hash32, logsBloom: Bloom, coinbase: Address, gasLimit: UInt64, gasUsed: UInt64,
-    timestamp: UInt64, baseFeePerGas: UInt256, prevRandao: Hash32 = .zero, extraData: Bytes = [], size: UInt64 = 0
-  ) {
-    self.number = number
-    self.hash = hash
-    self.parentHash = parentHash
-    self.stateRoot = stateRoot
-    self.transactionsRoot = transactionsRoot
-    self.receiptsRoot = receiptsRoot
-    self.logsBloom = logsBloom
-    self.coinbase = coinbase
-    self.gasLimit = gasLimit
-    self.gasUsed = gasUsed
-    self.timestamp = timestamp
-    self.baseFeePerGas = baseFeePerGas
-    self.prevRandao = prevRandao
-    self.extraData = extraData
-    self.size = size
-  }
-
-  /// The environment a call "at this block" executes in.
-  public func environment(chainId: UInt64) -> BlockEnv {
-    BlockEnv(
-      chainId: chainId, number: number, timestamp: timestamp, coinbase: coinbase, gasLimit: gasLimit,
-      baseFee: baseFeePerGas, prevRandao: prevRandao.word)
-  }
-}
-
+/// A header with what rendering it needs besides: its hash, kept so that it is hashed
+/// once, and the block's size.
 public struct BlockRecord: Sendable {
   public var header: BlockHeader
+  /// keccak256 of the header's RLP.
+  public let hash: Hash32
+  /// The block's RLP size, for the `size` field.
+  public var size: UInt64
   public var transactionHashes: [Hash32]
 
-  public init(header: BlockHeader, transactionHashes: [Hash32]) {
+  /// Hashes `header` once. `transactionBytes` is the sum of the transactions' encoded
+  /// sizes (with their string prefixes); `size` adds the header and the list prefixes
+  /// around the block, its transactions, ommers and withdrawals.
+  public init(header: BlockHeader, transactionHashes: [Hash32], transactionBytes: Int) {
+    let encoded = header.encoded
     self.header = header
+    self.hash = Keccak256.hash(encoded)
+    self.size = UInt64(encoded.count + transactionBytes + 9)
     self.transactionHashes = transactionHashes
   }
 }

@@ -84,8 +84,8 @@ public final class InMemoryChain: ChainBackend {
       number: 0, parent: .zero, timestamp: configuration.genesisTimestamp, baseFee: configuration.genesisBaseFee,
       gasUsed: 0, bloom: Bloom(), configuration: configuration, transactions: [])
     c.blocks.append(genesis)
-    c.hashes.append(genesis.header.hash)
-    c.blockNumbers[genesis.header.hash] = 0
+    c.hashes.append(genesis.hash)
+    c.blockNumbers[genesis.hash] = 0
     c.states[0] = c.head
     c.logs.append([])
     chain = Mutex(c)
@@ -184,9 +184,9 @@ public final class InMemoryChain: ChainBackend {
       var bloom = Bloom()
       for log in result.logs { bloom.add(log: log.address, topics: log.topics) }
       let block = Self.makeBlock(
-        number: number, parent: parent.hash, timestamp: timestamp, baseFee: baseFee, gasUsed: result.gasUsed,
+        number: number, parent: c.hashes[c.hashes.count - 1], timestamp: timestamp, baseFee: baseFee, gasUsed: result.gasUsed,
         bloom: bloom, configuration: configuration, transactions: [signed])
-      let location = TransactionLocation(blockNumber: number, blockHash: block.header.hash, index: 0)
+      let location = TransactionLocation(blockNumber: number, blockHash: block.hash, index: 0)
       let logs = result.logs.enumerated().map {
         LogRecord(log: $1, location: location, transactionHash: signed.hash, logIndex: $0)
       }
@@ -198,8 +198,8 @@ public final class InMemoryChain: ChainBackend {
         logsBloom: bloom)
 
       c.blocks.append(block)
-      c.hashes.append(block.header.hash)
-      c.blockNumbers[block.header.hash] = number
+      c.hashes.append(block.hash)
+      c.blockNumbers[block.hash] = number
       c.logs.append(logs)
       c.transactions[signed.hash] = TransactionRecord(
         signed: signed, location: location, effectiveGasPrice: result.effectiveGasPrice)
@@ -210,40 +210,17 @@ public final class InMemoryChain: ChainBackend {
     }
   }
 
-  /// The header's hash is keccak256 of its Cancun RLP; `size` approximates the block's RLP
-  /// size (header, transactions, and the list prefixes around them).
+  /// Roots are left zero: this test chain computes none.
   private static func makeBlock(
     number: UInt64, parent: Hash32, timestamp: UInt64, baseFee: UInt256, gasUsed: UInt64, bloom: Bloom,
     configuration: Configuration, transactions: [SignedTransaction]
   ) -> BlockRecord {
-    var w = RLPWriter(capacity: 600)
-    let list = w.beginList()
-    w.append(hash: parent)
-    w.append(hash: RPCObjects.emptyUncleHash)
-    w.append(address: configuration.coinbase)
-    for _ in 0..<3 { w.append(hash: .zero) }  // state, transactions and receipts roots
-    w.append(bytes: bloom.bytes)
-    w.append(uint: 0)  // difficulty
-    w.append(uint: number)
-    w.append(uint: configuration.gasLimit)
-    w.append(uint: gasUsed)
-    w.append(uint: timestamp)
-    w.append(bytes: [])  // extra data
-    w.append(hash: .zero)  // mix hash (PREVRANDAO)
-    w.append(bytes: [UInt8](repeating: 0, count: 8))  // nonce
-    w.append(uint256: baseFee)
-    w.append(hash: Hash32.emptyTrie)  // withdrawals root
-    w.append(uint: 0)  // blob gas used
-    w.append(uint: 0)  // excess blob gas
-    w.append(hash: .zero)  // parent beacon block root
-    w.endList(list)
-    let headerRLP = w.bytes
-    let txBytes = transactions.reduce(0) { $0 + $1.raw.count + 3 }
     let header = BlockHeader(
-      number: number, hash: Keccak256.hash(headerRLP), parentHash: parent, stateRoot: .zero,
-      transactionsRoot: .zero, receiptsRoot: .zero, logsBloom: bloom, coinbase: configuration.coinbase,
-      gasLimit: configuration.gasLimit, gasUsed: gasUsed, timestamp: timestamp, baseFeePerGas: baseFee,
-      size: UInt64(headerRLP.count + txBytes + 6))
-    return BlockRecord(header: header, transactionHashes: transactions.map(\.hash))
+      number: number, parentHash: parent, stateRoot: .zero, transactionsRoot: .zero, receiptsRoot: .zero,
+      logsBloom: bloom, coinbase: configuration.coinbase, gasLimit: configuration.gasLimit, gasUsed: gasUsed,
+      timestamp: timestamp, baseFeePerGas: baseFee)
+    return BlockRecord(
+      header: header, transactionHashes: transactions.map(\.hash),
+      transactionBytes: transactions.reduce(0) { $0 + $1.raw.count + 3 })
   }
 }

@@ -15,7 +15,7 @@ enum RPCObjects {
         ("extraData", .data(h.extraData)),
         ("gasLimit", .quantity(h.gasLimit)),
         ("gasUsed", .quantity(h.gasUsed)),
-        ("hash", .hash(h.hash)),
+        ("hash", .hash(b.hash)),
         ("logsBloom", .data(h.logsBloom.bytes)),
         ("miner", .address(h.coinbase)),
         ("mixHash", .hash(h.prevRandao)),
@@ -24,8 +24,8 @@ enum RPCObjects {
         ("parentBeaconBlockRoot", .hash(Hash32.zero)),
         ("parentHash", .hash(h.parentHash)),
         ("receiptsRoot", .hash(h.receiptsRoot)),
-        ("sha3Uncles", .hash(emptyUncleHash)),
-        ("size", .quantity(h.size)),
+        ("sha3Uncles", .hash(BlockHeader.emptyOmmersHash)),
+        ("size", .quantity(b.size)),
         ("stateRoot", .hash(h.stateRoot)),
         ("timestamp", .quantity(h.timestamp)),
         ("transactions", transactions),
@@ -35,9 +35,6 @@ enum RPCObjects {
         ("withdrawalsRoot", .hash(Hash32.emptyTrie)),
       ]))
   }
-
-  /// keccak256(rlp([])): the ommers hash of every post-merge block.
-  static let emptyUncleHash = Keccak256.hash([0xc0])
 
   static func transaction(_ record: TransactionRecord) -> JSONValue {
     let tx = record.signed.transaction

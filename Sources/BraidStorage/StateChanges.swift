@@ -94,6 +94,31 @@ extension StateDiff {
     }
   }
 
+  /// The change set of a block executed in memory, from what it wrote (`written`: every
+  /// account and slot whose value may differ, as `BlockResult.changes` lists them) and the
+  /// state after it. Costs a pass over the written keys only, not over the state. An
+  /// account written but absent from `post` was removed, with its storage; any other
+  /// written account is stored whole (balance, nonce, code) with its written slots, a
+  /// slot now zero being deleted.
+  public init(written: [Address: Set<UInt256>], post: InMemoryState) {
+    self.init()
+    accounts.reserveCapacity(written.count)
+    for (address, slots) in written {
+      var change = AccountChange()
+      guard let account = post.accounts[address] else {
+        change.deleted = true
+        accounts[address] = change
+        continue
+      }
+      change.balance = account.balance
+      change.nonce = account.nonce
+      change.code = account.code
+      change.storage.reserveCapacity(slots.count)
+      for slot in slots { change.storage[slot] = account.storage[slot] ?? .zero }
+      accounts[address] = change
+    }
+  }
+
   /// How many storage slots the change set writes (for sizing and metrics).
   public var slotCount: Int { accounts.values.reduce(0) { $0 + ($1.deleted ? 0 : $1.storage.count) } }
 }

@@ -156,12 +156,12 @@ public final class Store: Sendable {
     try env.write { (txn) throws(LMDBError) in try txn.put(t.meta, key: MetaKey.chainId, value: Keys.number(id)) }
   }
 
-  public func header(number: UInt64) throws(LMDBError) -> StoredHeader? {
+  public func header(number: UInt64) throws(LMDBError) -> BlockHeader? {
     let t = tables
     guard let bytes = try env.read({ (txn) throws(LMDBError) in try txn.get(t.headers, key: Keys.number(number)) }) else {
       return nil
     }
-    do throws(RLPError) { return try StoredHeader(decoding: bytes) } catch { throw .corruptValue(table: "headers", reason: error.description) }
+    do throws(RLPError) { return try BlockHeader(decoding: bytes) } catch { throw .corruptValue(table: "headers", reason: error.description) }
   }
 
   public func blockNumber(hash: Hash32) throws(LMDBError) -> UInt64? {
@@ -169,7 +169,7 @@ public final class Store: Sendable {
     return try env.read { (txn) throws(LMDBError) in try Self.readUInt64(txn, t.blockHashes, hash.bytes) }
   }
 
-  public func header(hash: Hash32) throws(LMDBError) -> StoredHeader? {
+  public func header(hash: Hash32) throws(LMDBError) -> BlockHeader? {
     guard let number = try blockNumber(hash: hash) else { return nil }
     return try header(number: number)
   }
@@ -298,6 +298,16 @@ public final class Store: Sendable {
   public func truncateJournal(through sequence: UInt64) throws(LMDBError) {
     let t = tables
     try env.write { (txn) throws(LMDBError) in try Self.truncateJournal(through: sequence, txn: txn, t.journal) }
+  }
+
+  /// Removes these journal entries on their own (ones refused on replay, or dropped from
+  /// the pool when no block was made); absent ones are skipped.
+  public func deleteJournalEntries(_ sequences: [UInt64]) throws(LMDBError) {
+    guard !sequences.isEmpty else { return }
+    let t = tables
+    try env.write { (txn) throws(LMDBError) in
+      for sequence in sequences.sorted() { try txn.delete(t.journal, key: Keys.number(sequence)) }
+    }
   }
 
   private static func truncateJournal(through sequence: UInt64, txn: LMDBTransaction, _ journal: LMDBDatabase)

@@ -8,7 +8,7 @@ struct Braid: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "braid",
     abstract: "Braid: an Ethereum execution service with parallel (Block-STM) block execution.",
-    subcommands: [StateTestCommand.self, BenchCommand.self, ServeCommand.self])
+    subcommands: [StateTestCommand.self, BenchCommand.self, ServeCommand.self, VerifyChainCommand.self])
 
   /// Replaces ArgumentParser's default entry point so that every failure ends the same way:
   /// one `error: ...` line on stderr, exit 1 for bad input, exit 2 for bad usage, and never a

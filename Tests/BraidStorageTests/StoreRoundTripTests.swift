@@ -62,7 +62,7 @@ import Testing
     bloom.add(address: address(3))
     h.logsBloom = bloom
     h.baseFeePerGas = UInt256(1) << 200
-    #expect(try StoredHeader(decoding: h.encoded) == h)
+    #expect(try BlockHeader(decoding: h.encoded) == h)
   }
 
   @Test func loadStateReturnsEveryAccountAndSlot() throws {

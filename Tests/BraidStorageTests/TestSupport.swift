@@ -24,8 +24,8 @@ struct TempStore {
 func address(_ n: UInt32) -> Address { Address(hi: 0xaaaa_0000_0000_0000, mid: 0, lo: n) }
 
 /// A header for block `number` whose other fields are recognisable in assertions.
-func header(_ number: UInt64, parent: Hash32 = .zero, stateRoot: Hash32 = .zero) -> StoredHeader {
-  StoredHeader(
+func header(_ number: UInt64, parent: Hash32 = .zero, stateRoot: Hash32 = .zero) -> BlockHeader {
+  BlockHeader(
     number: number, parentHash: parent, stateRoot: stateRoot, coinbase: address(0xc0), gasLimit: 30_000_000,
     gasUsed: 21_000 * number, timestamp: 1_700_000_000 + number, baseFeePerGas: UInt256(7), extraData: [0xb1])
 }

@@ -21,6 +21,8 @@ public enum LMDBError: Error, Equatable, Sendable, CustomStringConvertible {
   case blockOutOfOrder(head: UInt64?, got: UInt64)
   /// The store's directory could not be created.
   case cannotCreateDirectory(path: String, reason: String)
+  /// Another open store, in this process or another, holds the directory's lock.
+  case directoryInUse(path: String)
 
   public static let notFound = MDB_NOTFOUND
   public static let mapFull = MDB_MAP_FULL
@@ -37,6 +39,7 @@ public enum LMDBError: Error, Equatable, Sendable, CustomStringConvertible {
     case .blockOutOfOrder(let head, let got):
       return "block \(got) does not follow the head (\(head.map { "block \($0)" } ?? "empty store"))"
     case .cannotCreateDirectory(let path, let reason): return "cannot create \(path): \(reason)"
+    case .directoryInUse(let path): return "data directory \(path) is in use by another braid process"
     }
   }
 }

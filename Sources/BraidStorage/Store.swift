@@ -21,6 +21,7 @@ import Foundation
 public final class Store: Sendable {
   let env: LMDBEnvironment
   let tables: Tables
+  let lock: DirectoryLock
   public let path: String
 
   /// Opens the store in directory `path`, creating the directory and tables when absent.
@@ -32,6 +33,7 @@ public final class Store: Sendable {
       throw .cannotCreateDirectory(path: path, reason: "\(error)")
     }
     self.path = path
+    lock = try DirectoryLock(directory: path)
     env = try LMDBEnvironment(path: path, mapSize: mapSize, maxDatabases: Tables.count)
     tables = try Tables(env)
   }

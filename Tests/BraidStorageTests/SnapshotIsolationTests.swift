@@ -39,7 +39,7 @@ import Testing
     let t = try TempStore()
     defer { t.cleanUp() }
     try t.store.commitBlock(block(0, accountChange(address(1), balance: 0)))
-    let store = t.store
+    let store: Store = t.store
     try await withThrowingTaskGroup(of: Void.self) { group in
       group.addTask {
         for n in 1...20 as ClosedRange<UInt64> {

@@ -6,7 +6,8 @@ import Foundation
 /// A store in a fresh temporary directory, removed by `cleanUp()`.
 struct TempStore {
   let path: String
-  var store: Store
+  /// Optional only so that `reopen` can release the directory's lock before taking it again.
+  var store: Store!
 
   init(mapSize: Int = 1 << 30) throws {
     path = FileManager.default.temporaryDirectory.appendingPathComponent("braid-store-\(UUID().uuidString)").path
@@ -15,6 +16,7 @@ struct TempStore {
 
   /// Drops this handle and opens the directory again, as a restarted node would.
   mutating func reopen(mapSize: Int = 1 << 30) throws {
+    store = nil
     store = try Store.open(path: path, mapSize: mapSize)
   }
 

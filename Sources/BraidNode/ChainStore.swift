@@ -3,9 +3,10 @@
 /// blocks, so a reader sees a block with all its receipts or not at all.
 ///
 /// With a persistent `Store`, a block is committed there first and appended here after,
-/// so anything a reader has seen survives a crash. Blocks made since this process started
-/// are kept here in full; older ones (committed before a restart) are read back from the
-/// store on demand, up to the published head only.
+/// so anything a reader has seen survives a crash. The last `retainedBlocks` blocks are kept
+/// here in full, so that memory stays bounded however long the node runs; older ones
+/// (and those committed before a restart) are read back from the store on demand, up to
+/// the published head only. Without a store everything is kept.
 import BraidEVM
 import BraidPrimitives
 import BraidRPC
@@ -46,13 +47,20 @@ public final class ChainStore: Sendable {
 
   /// How many recent blocks' states are kept for queries at older blocks.
   public let stateHistory: Int
+  /// With a store, how many recent blocks' records, transactions, receipts and logs stay
+  /// in memory; the rest is read from the store.
+  public let retainedBlocks: Int
   /// Where blocks committed before this process started are read from.
   public let persistent: Store?
   private let data: Mutex<Data>
 
   /// A new chain: `genesis` is block 0 and `state` the state after it.
-  public init(genesis: BlockRecord, state: InMemoryState, stateHistory: Int = 128, persistent: Store? = nil) {
+  public init(
+    genesis: BlockRecord, state: InMemoryState, stateHistory: Int = 128, persistent: Store? = nil,
+    retainedBlocks: Int = 1024
+  ) {
     self.stateHistory = max(1, stateHistory)
+    self.retainedBlocks = max(1, retainedBlocks)
     self.persistent = persistent
     var d = Data(first: 0, detailFrom: 0)
     d.blocks.append(genesis)
@@ -65,10 +73,12 @@ public final class ChainStore: Sendable {
   /// A chain reopened from `persistent`: `recent` are the last blocks' records, oldest
   /// first, ending at the head, whose state is `state`.
   public init(
-    reopened recent: [BlockRecord], state: InMemoryState, stateHistory: Int = 128, persistent: Store
+    reopened recent: [BlockRecord], state: InMemoryState, stateHistory: Int = 128, persistent: Store,
+    retainedBlocks: Int = 1024
   ) {
     precondition(!recent.isEmpty, "a reopened chain has a head")
     self.stateHistory = max(1, stateHistory)
+    self.retainedBlocks = max(1, retainedBlocks)
     self.persistent = persistent
     let head = recent[recent.count - 1].header.number
     var d = Data(first: recent[0].header.number, detailFrom: head + 1)
@@ -90,6 +100,24 @@ public final class ChainStore: Sendable {
       for t in block.transactions { d.transactions[t.signed.hash] = t }
       for r in block.receipts { d.receipts[r.transactionHash] = r }
       d.logs.append(block.logs)
+      if persistent != nil { Self.forgetOldest(&d, keeping: retainedBlocks) }
+    }
+  }
+
+  /// Drops what the store can serve once more than `retainedBlocks` blocks are kept.
+  private static func forgetOldest(_ d: inout Data, keeping retainedBlocks: Int) {
+    while d.blocks.count > retainedBlocks {
+      let oldest = d.blocks.removeFirst()
+      d.numbers[oldest.hash] = nil
+      d.first += 1
+      if oldest.header.number == d.detailFrom && !d.logs.isEmpty {
+        for h in oldest.transactionHashes {
+          d.transactions[h] = nil
+          d.receipts[h] = nil
+        }
+        d.logs.removeFirst()
+        d.detailFrom += 1
+      }
     }
   }
 

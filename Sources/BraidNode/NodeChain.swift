@@ -19,6 +19,9 @@ public struct NodeConfiguration: Sendable {
   /// copy-on-write snapshot (a block's writes copy the dictionaries they touch), so this
   /// stays small until the store keeps diffs.
   public var stateHistory: Int
+  /// With a data directory, how many recent blocks are also kept in memory in full
+  /// (records, transactions, receipts, logs); older ones are read from the store.
+  public var retainedBlocks: Int = 1024
   /// `eth_maxPriorityFeePerGas`.
   public var tipCap: UInt256
   /// Seconds since the epoch, for block timestamps.
@@ -101,7 +104,8 @@ public final class NodeChain: ChainBackend {
         try store.setChainId(configuration.genesis.chainId)
         try store.commitBlock(StoredChain.genesis(genesis.header, state: genesisState))
         let chain = ChainStore(
-          genesis: genesis, state: genesisState, stateHistory: configuration.stateHistory, persistent: store)
+          genesis: genesis, state: genesisState, stateHistory: configuration.stateHistory, persistent: store,
+          retainedBlocks: configuration.retainedBlocks)
         logger.info("new chain", metadata: ["dataDir": "\(dataDirectory)", "genesis": "\(genesis.hash)"])
         return NodeChain(
           configuration, chain: chain, state: genesisState, persistent: store, metrics: metrics,
@@ -129,7 +133,8 @@ public final class NodeChain: ChainBackend {
         )
       }
       let chain = ChainStore(
-        reopened: recent, state: state, stateHistory: configuration.stateHistory, persistent: store)
+        reopened: recent, state: state, stateHistory: configuration.stateHistory, persistent: store,
+          retainedBlocks: configuration.retainedBlocks)
       let node = NodeChain(
         configuration, chain: chain, state: state, persistent: store, metrics: metrics, logger: logger)
       let (replayed, dropped) = try node.replayJournal()

@@ -22,9 +22,6 @@ public struct StateRootTracker: Sendable {
   private var slotKeys: [[UInt256: Hash32]] = []
   private var freeStorage: [Int] = []
   private var accountTrie = IncrementalTrie()
-  /// Scratch for leaf values, reused so that a leaf costs no allocation.
-  private var scratch = RLPWriter(capacity: 128)
-  private var slotBatch: [(key: Hash32, value: UInt256)] = []
 
   /// The root of the state last given.
   public private(set) var root: Hash32 = .emptyTrie
@@ -42,9 +39,12 @@ public struct StateRootTracker: Sendable {
   /// An account named in `changes` but absent from `state` is removed with its storage.
   /// Returns the new root. `workers` above 1 hashes large tries on that many threads.
   public mutating func update(with changes: BlockChanges, state: InMemoryState, workers: Int = 1) -> Hash32 {
-    // Leaves to rewrite once their storage roots are known.
-    var touched: [Touched] = []
-    touched.reserveCapacity(changes.accounts.count)
+    // Accounts whose storage root is already known, accounts waiting for theirs, and the
+    // slots to write first.
+    var ready: [Leaf] = []
+    var waiting: [(key: Hash32, storage: Int, account: AccountState)] = []
+    var slotWork: [(storage: Int, slots: Set<UInt256>, values: [UInt256: UInt256])] = []
+    ready.reserveCapacity(changes.accounts.count)
     for (address, slots) in changes.accounts {
       guard let account = state.accounts[address] else {
         if let entry = entries.removeValue(forKey: address) {
@@ -61,68 +61,124 @@ public struct StateRootTracker: Sendable {
         entry = Entry(key: address.bytes.withUnsafeBytes { Keccak256.hash($0) }, storage: -1)
         store = true
       }
-      if !slots.isEmpty {
+      if slots.isEmpty {
+        let storageRoot = entry.storage < 0 ? Hash32.emptyTrie : storageTries[entry.storage].rootHash()
+        ready.append(Leaf(key: entry.key, account: account, storageRoot: storageRoot))
+      } else {
         if entry.storage < 0 {
           entry.storage = newStorage()
           store = true
         }
-        writeSlots(slots, of: account, into: entry.storage)
+        slotWork.append((entry.storage, slots, account.storage))
+        waiting.append((entry.key, entry.storage, account))
       }
       if store { entries[address] = entry }
-      touched.append(
-        Touched(key: entry.key, storage: entry.storage, nonce: account.nonce, balance: account.balance,
-                codeHash: account.code.hash))
     }
     // In key order, consecutive leaves share their upper nodes, and a trie built in key
     // order has its nodes laid out in that order too: far fewer cache misses than a walk
     // in hash-table order.
-    touched.sort { $0.key < $1.key }
-    for t in touched {
-      let storageRoot = t.storage < 0 ? Hash32.emptyTrie : storageTries[t.storage].rootHash(workers: workers)
-      scratch.bytes.removeAll(keepingCapacity: true)
-      scratch.appendList { w in
-        w.append(uint: t.nonce)
-        w.append(uint256: t.balance)
-        w.append(hash: storageRoot)
-        w.append(hash: t.codeHash)
+    // The account trie takes the ready leaves while this thread writes the slots: the two
+    // touch disjoint tries. The account trie is moved into a local for that, so that the
+    // other thread holds no part of `self`.
+    var accounts = IncrementalTrie()
+    swap(&accounts, &accountTrie)
+    if workers > 1 && !slotWork.isEmpty && ready.count >= 256 {
+      withUnsafeMutablePointer(to: &accounts) { pointer in
+        let target = TriePointer(pointer)
+        let leaves = ready
+        TrieThreads.run({ Self.write(leaves, into: &target.pointer.pointee) }, alongside: { writeSlots(slotWork) })
       }
-      scratch.bytes.withUnsafeBytes { accountTrie.update(t.key, value: $0) }
+    } else {
+      Self.write(ready, into: &accounts)
+      writeSlots(slotWork)
     }
-    root = accountTrie.rootHash(workers: workers)
+    var late: [Leaf] = []
+    for w in waiting {
+      late.append(Leaf(key: w.key, account: w.account, storageRoot: storageTries[w.storage].rootHash(workers: workers)))
+    }
+    Self.write(late, into: &accounts)
+    root = accounts.rootHash(workers: workers)
+    swap(&accounts, &accountTrie)
     return root
   }
 
-  struct Touched {
+  /// An account leaf to write: RLP([nonce, balance, storageRoot, codeHash]) under `key`.
+  struct Leaf: Sendable {
     var key: Hash32
-    var storage: Int
     var nonce: UInt64
     var balance: UInt256
+    var storageRoot: Hash32
     var codeHash: Hash32
+
+    init(key: Hash32, account: AccountState, storageRoot: Hash32) {
+      self.key = key
+      nonce = account.nonce
+      balance = account.balance
+      self.storageRoot = storageRoot
+      codeHash = account.code.hash
+    }
   }
 
-  private mutating func writeSlots(_ slots: Set<UInt256>, of account: AccountState, into index: Int) {
-    slotBatch.removeAll(keepingCapacity: true)
-    for slot in slots {
-      let key: Hash32
-      if let k = slotKeys[index][slot] {
-        key = k
-      } else {
-        key = Keccak256.hash(word: slot)
-        slotKeys[index][slot] = key
-      }
-      // A zero slot is an absent one, as in `stateRoot()`.
-      slotBatch.append((key, account.storage[slot] ?? .zero))
-    }
-    slotBatch.sort { $0.key < $1.key }  // see `update`
-    for (key, value) in slotBatch {
-      if value.isZero {
-        storageTries[index].remove(key)
-      } else {
-        scratch.bytes.removeAll(keepingCapacity: true)
-        scratch.append(uint256: value)
-        scratch.bytes.withUnsafeBytes { storageTries[index].update(key, value: $0) }
+  /// Writes the leaves in key order (see `update`).
+  private static func write(_ leaves: [Leaf], into trie: inout IncrementalTrie) {
+    withUnsafeTemporaryAllocation(byteCount: 128, alignment: 8) { buffer in
+      let p = buffer.baseAddress!
+      for i in keyOrder(leaves.count, key: { leaves[$0].key }) {
+        let leaf = leaves[i]
+        // RLP([nonce, balance, storageRoot, codeHash]): the payload is 68 to 108 bytes, so
+        // the list header is 0xf8 and one length byte.
+        var q = p + 2
+        q += writeRLP(UInt256(leaf.nonce), at: q)
+        q += writeRLP(leaf.balance, at: q)
+        q.storeBytes(of: 0xa0 as UInt8, as: UInt8.self)
+        leaf.storageRoot.word.storeBigEndian(to: q + 1)
+        (q + 33).storeBytes(of: 0xa0 as UInt8, as: UInt8.self)
+        leaf.codeHash.word.storeBigEndian(to: q + 34)
+        q += 66
+        p.storeBytes(of: 0xf8 as UInt8, as: UInt8.self)
+        (p + 1).storeBytes(of: UInt8(q - p - 2), as: UInt8.self)
+        trie.update(leaf.key, value: UnsafeRawBufferPointer(start: p, count: q - p))
       }
     }
+  }
+
+  private mutating func writeSlots(_ work: [(storage: Int, slots: Set<UInt256>, values: [UInt256: UInt256])]) {
+    var batch: [(key: Hash32, value: UInt256)] = []
+    withUnsafeTemporaryAllocation(byteCount: 40, alignment: 8) { buffer in
+      let p = buffer.baseAddress!
+      for (index, slots, values) in work {
+        batch.removeAll(keepingCapacity: true)
+        for slot in slots {
+          let key: Hash32
+          if let k = slotKeys[index][slot] {
+            key = k
+          } else {
+            key = Keccak256.hash(word: slot)
+            slotKeys[index][slot] = key
+          }
+          // A zero slot is an absent one, as in `stateRoot()`.
+          batch.append((key, values[slot] ?? .zero))
+        }
+        for i in Self.keyOrder(batch.count, key: { batch[$0].key }) {
+          let (key, value) = batch[i]
+          if value.isZero {
+            storageTries[index].remove(key)
+          } else {
+            storageTries[index].update(key, value: UnsafeRawBufferPointer(start: p, count: writeRLP(value, at: p)))
+          }
+        }
+      }
+    }
+  }
+
+  /// Indices 0..<count in order of their keys' first 8 bytes: enough for the locality that
+  /// key order buys, and sorting 16-byte pairs moves far less memory than sorting leaves.
+  private static func keyOrder(_ count: Int, key: (Int) -> Hash32) -> [Int] {
+    var pairs: [(UInt64, Int)] = []
+    pairs.reserveCapacity(count)
+    for i in 0..<count { pairs.append((key(i).word.w3, i)) }
+    pairs.sort { $0.0 < $1.0 }
+    return pairs.map(\.1)
   }
 
   private mutating func newStorage() -> Int {
@@ -137,4 +193,21 @@ public struct StateRootTracker: Sendable {
     slotKeys[index] = [:]
     freeStorage.append(index)
   }
+}
+
+/// RLP of an integer's minimal big-endian bytes at `p` (1 to 33 bytes); returns the length.
+@inline(__always)
+private func writeRLP(_ v: UInt256, at p: UnsafeMutableRawPointer) -> Int {
+  if v.fitsUInt64 && v.w0 < 0x80 {
+    p.storeBytes(of: v.w0 == 0 ? 0x80 : UInt8(v.w0), as: UInt8.self)
+    return 1
+  }
+  let n = v.byteWidth
+  p.storeBytes(of: 0x80 + UInt8(n), as: UInt8.self)
+  var bigEndian: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+  withUnsafeMutableBytes(of: &bigEndian) { b in
+    v.storeBigEndian(to: b.baseAddress!)
+    (p + 1).copyMemory(from: b.baseAddress! + 32 - n, byteCount: n)
+  }
+  return 1 + n
 }

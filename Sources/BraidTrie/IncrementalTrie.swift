@@ -123,8 +123,7 @@ public struct IncrementalTrie: Sendable {
         if values[i].withUnsafeBytes({ $0.count == value.count && memcmp($0.baseAddress!, value.baseAddress!, value.count) == 0 }) {
           return n
         }
-        values[i].removeAll(keepingCapacity: true)
-        values[i].append(contentsOf: value)
+        setValue(i, value)
         maxValueLength = max(maxValueLength, value.count)
         nodes[i].dirty = true
         changed = true
@@ -263,8 +262,7 @@ public struct IncrementalTrie: Sendable {
 
   private mutating func newLeaf(_ key: Hash32, _ value: UnsafeRawBufferPointer) -> Int32 {
     let n = newNode(Node(key: key, link: -1, kind: .leaf))
-    values[Int(n)].removeAll(keepingCapacity: true)
-    values[Int(n)].append(contentsOf: value)
+    setValue(Int(n), value)
     maxValueLength = max(maxValueLength, value.count)
     return n
   }
@@ -283,6 +281,16 @@ public struct IncrementalTrie: Sendable {
       slots.append(contentsOf: repeatElement(-1, count: 16))
     }
     return newNode(Node(key: key, link: block, kind: .branch))
+  }
+
+  /// Overwrites in place when the length is unchanged (the usual case for a balance or a
+  /// slot), so that an update allocates nothing.
+  private mutating func setValue(_ i: Int, _ value: UnsafeRawBufferPointer) {
+    if values[i].count == value.count {
+      values[i].withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: value.baseAddress!, byteCount: value.count) }
+    } else {
+      values[i] = Bytes(value)
+    }
   }
 
   @inline(__always)

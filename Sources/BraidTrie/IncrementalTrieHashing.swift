@@ -285,9 +285,39 @@ struct NodeEncoder {
   }
 }
 
+/// A pointer to a trie handed to another thread by `TrieThreads.run(_:alongside:)`.
+///
+/// `@unchecked Sendable`: whoever makes one guarantees that only that thread uses the trie
+/// until it is joined, and that the pointer outlives it.
+public struct TriePointer: @unchecked Sendable {
+  public let pointer: UnsafeMutablePointer<IncrementalTrie>
+  public init(_ pointer: UnsafeMutablePointer<IncrementalTrie>) { self.pointer = pointer }
+}
+
 /// Plain POSIX threads for hashing subtrees in parallel: this module depends on nothing
 /// but primitives, and a shared pool may be busy with the block's own workers.
-enum TrieThreads {
+public enum TrieThreads {
+  /// Runs `other` on a new thread while `here` runs on this one, and returns when both
+  /// have finished (for updating two tries at once).
+  public static func run(_ other: @escaping @Sendable () -> Void, alongside here: () -> Void) {
+    let context = Unmanaged.passRetained(Start(index: 0, body: { _ in other() })).toOpaque()
+    #if canImport(Darwin)
+      var thread: pthread_t? = nil
+    #else
+      var thread = pthread_t()
+    #endif
+    guard pthread_create(&thread, nil, startTrieThread, context) == 0 else {
+      Unmanaged<Start>.fromOpaque(context).takeRetainedValue().body(0)
+      return here()
+    }
+    here()
+    #if canImport(Darwin)
+      pthread_join(thread!, nil)
+    #else
+      pthread_join(thread, nil)
+    #endif
+  }
+
   final class Start: Sendable {
     let index: Int
     let body: @Sendable (Int) -> Void

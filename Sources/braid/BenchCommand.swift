@@ -24,6 +24,9 @@ struct BenchExecuteCommand: ParsableCommand {
   @Option(help: "Timed runs per thread count; the median is reported.")
   var runs = 5
 
+  @Option(help: "Threads that hash the incremental state root (it runs after execution, so the cores are free).")
+  var rootThreads = 2
+
   @Flag(help: "One JSON object per line, with the keys revm_peer.py prints.")
   var json = false
 
@@ -32,6 +35,7 @@ struct BenchExecuteCommand: ParsableCommand {
 
   func validate() throws {
     guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+    guard rootThreads >= 1 else { throw ValidationError("--root-threads must be at least 1") }
     _ = try threadCounts()
   }
 
@@ -66,7 +70,7 @@ struct BenchExecuteCommand: ParsableCommand {
   /// Runs the block `runs` times on a fresh copy of the pre-state, timing execution and the
   /// commit of its result to the in-memory state, then separately the state root: the
   /// incremental update of a `StateRootTracker` built from the pre-state beforehand (on
-  /// `threads` hashing workers, at least one), and the root from scratch. Threads 0 is the
+  /// `rootThreads` threads), and the root from scratch. Threads 0 is the
   /// sequential executor, otherwise Block-STM.
   private func measure(_ block: BenchBlock, threads: Int) -> Measurement {
     let clock = ContinuousClock()
@@ -87,7 +91,7 @@ struct BenchExecuteCommand: ParsableCommand {
       let r = BlockExecutor.execute(block.transactions, block: block.env, state: &state, threads: threads)
       times.append(seconds(since: start))
       let rootStart = clock.now
-      incrementalRoot = tracker.update(with: r.changes, state: state, workers: max(1, threads))
+      incrementalRoot = tracker.update(with: r.changes, state: state, workers: rootThreads)
       rootTimes.append(seconds(since: rootStart))
       let fullStart = clock.now
       _ = state.stateRoot()

@@ -39,13 +39,18 @@ public struct StateRootTracker: Sendable {
   /// An account named in `changes` but absent from `state` is removed with its storage.
   /// Returns the new root. `workers` above 1 hashes large tries on that many threads.
   public mutating func update(with changes: BlockChanges, state: InMemoryState, workers: Int = 1) -> Hash32 {
-    // Accounts whose storage root is already known, accounts waiting for theirs, and the
-    // slots to write first.
-    var ready: [Leaf] = []
+    // Accounts with written slots are few (contracts): they are handled here, their slots
+    // written below, and their leaves wait for their new storage roots. The many others
+    // only need their leaves rewritten, which `accountPass` does.
+    var plain: [Address] = []
     var waiting: [(key: Hash32, storage: Int, account: AccountState)] = []
     var slotWork: [(storage: Int, slots: Set<UInt256>, values: [UInt256: UInt256])] = []
-    ready.reserveCapacity(changes.accounts.count)
+    plain.reserveCapacity(changes.accounts.count)
     for (address, slots) in changes.accounts {
+      if slots.isEmpty {
+        plain.append(address)
+        continue
+      }
       guard let account = state.accounts[address] else {
         if let entry = entries.removeValue(forKey: address) {
           accountTrie.remove(entry.key)
@@ -53,45 +58,39 @@ public struct StateRootTracker: Sendable {
         }
         continue
       }
-      var entry: Entry
-      var store = false
-      if let known = entries[address] {
-        entry = known
-      } else {
-        entry = Entry(key: address.bytes.withUnsafeBytes { Keccak256.hash($0) }, storage: -1)
-        store = true
-      }
-      if slots.isEmpty {
-        let storageRoot = entry.storage < 0 ? Hash32.emptyTrie : storageTries[entry.storage].rootHash()
-        ready.append(Leaf(key: entry.key, account: account, storageRoot: storageRoot))
-      } else {
-        if entry.storage < 0 {
-          entry.storage = newStorage()
-          store = true
-        }
-        slotWork.append((entry.storage, slots, account.storage))
-        waiting.append((entry.key, entry.storage, account))
-      }
-      if store { entries[address] = entry }
+      var entry = entries[address] ?? Entry(key: Self.key(of: address), storage: -1)
+      if entry.storage < 0 { entry.storage = newStorage() }
+      entries[address] = entry
+      slotWork.append((entry.storage, slots, account.storage))
+      waiting.append((entry.key, entry.storage, account))
     }
-    // In key order, consecutive leaves share their upper nodes, and a trie built in key
-    // order has its nodes laid out in that order too: far fewer cache misses than a walk
-    // in hash-table order.
-    // The account trie takes the ready leaves while this thread writes the slots: the two
-    // touch disjoint tries. The account trie is moved into a local for that, so that the
-    // other thread holds no part of `self`.
+    // The account pass and the slot writes touch disjoint tries, so with two workers they
+    // run at once. The account trie is moved into a local for that, and the pass reads a
+    // snapshot of `entries`, so that the other thread holds no part of `self`.
     var accounts = IncrementalTrie()
     swap(&accounts, &accountTrie)
-    if workers > 1 && !slotWork.isEmpty && ready.count >= 256 {
-      withUnsafeMutablePointer(to: &accounts) { pointer in
-        let target = TriePointer(pointer)
-        let leaves = ready
-        TrieThreads.run({ Self.write(leaves, into: &target.pointer.pointee) }, alongside: { writeSlots(slotWork) })
+    var pass = AccountPass()
+    let known = entries
+    if workers > 1 && !slotWork.isEmpty && plain.count >= 256 {
+      withUnsafeMutablePointer(to: &accounts) { trie in
+        withUnsafeMutablePointer(to: &pass) { out in
+          let trie = SendablePointer(trie)
+          let out = SendablePointer(out)
+          let addresses = plain
+          TrieThreads.run(
+            { Self.accountPass(addresses, state: state, entries: known, trie: &trie.pointer.pointee, out: &out.pointer.pointee) },
+            alongside: { writeSlots(slotWork) })
+        }
       }
     } else {
-      Self.write(ready, into: &accounts)
+      Self.accountPass(plain, state: state, entries: known, trie: &accounts, out: &pass)
       writeSlots(slotWork)
     }
+    for (address, entry) in pass.added { entries[address] = entry }
+    for address in pass.removed {
+      if let entry = entries.removeValue(forKey: address), entry.storage >= 0 { dropStorage(entry.storage) }
+    }
+    waiting += pass.withStorage
     var late: [Leaf] = []
     for w in waiting {
       late.append(Leaf(key: w.key, account: w.account, storageRoot: storageTries[w.storage].rootHash(workers: workers)))
@@ -100,6 +99,51 @@ public struct StateRootTracker: Sendable {
     root = accounts.rootHash(workers: workers)
     swap(&accounts, &accountTrie)
     return root
+  }
+
+  /// What `accountPass` leaves for the caller to apply to `self`.
+  struct AccountPass {
+    var added: [(Address, Entry)] = []
+    var removed: [Address] = []
+    /// Accounts with a storage trie: their leaves need its root, which only `self` reads.
+    var withStorage: [(key: Hash32, storage: Int, account: AccountState)] = []
+  }
+
+  /// Rewrites the leaves of accounts whose storage did not change (and removes the leaves
+  /// of accounts that are gone), reading `entries` and writing only `trie` and `out`.
+  private static func accountPass(
+    _ addresses: [Address], state: InMemoryState, entries: [Address: Entry], trie: inout IncrementalTrie,
+    out: inout AccountPass
+  ) {
+    var ready: [Leaf] = []
+    ready.reserveCapacity(addresses.count)
+    for address in addresses {
+      let entry = entries[address]
+      guard let account = state.accounts[address] else {
+        if let entry {
+          trie.remove(entry.key)
+          out.removed.append(address)
+        }
+        continue
+      }
+      if let entry, entry.storage >= 0 {
+        out.withStorage.append((entry.key, entry.storage, account))
+        continue
+      }
+      let key: Hash32
+      if let entry {
+        key = entry.key
+      } else {
+        key = Self.key(of: address)
+        out.added.append((address, Entry(key: key, storage: -1)))
+      }
+      ready.append(Leaf(key: key, account: account, storageRoot: .emptyTrie))
+    }
+    write(ready, into: &trie)
+  }
+
+  private static func key(of address: Address) -> Hash32 {
+    address.bytes.withUnsafeBytes { Keccak256.hash($0) }
   }
 
   /// An account leaf to write: RLP([nonce, balance, storageRoot, codeHash]) under `key`.

@@ -285,13 +285,13 @@ struct NodeEncoder {
   }
 }
 
-/// A pointer to a trie handed to another thread by `TrieThreads.run(_:alongside:)`.
+/// A pointer handed to the other thread of `TrieThreads.run(_:alongside:)`.
 ///
-/// `@unchecked Sendable`: whoever makes one guarantees that only that thread uses the trie
-/// until it is joined, and that the pointer outlives it.
-public struct TriePointer: @unchecked Sendable {
-  public let pointer: UnsafeMutablePointer<IncrementalTrie>
-  public init(_ pointer: UnsafeMutablePointer<IncrementalTrie>) { self.pointer = pointer }
+/// `@unchecked Sendable`: whoever makes one guarantees that only that thread uses the
+/// pointee until it is joined, and that the pointer stays valid until then.
+public struct SendablePointer<Pointee>: @unchecked Sendable {
+  public let pointer: UnsafeMutablePointer<Pointee>
+  public init(_ pointer: UnsafeMutablePointer<Pointee>) { self.pointer = pointer }
 }
 
 /// Plain POSIX threads for hashing subtrees in parallel: this module depends on nothing

@@ -176,7 +176,7 @@ public final class Sequencer: Sendable {
 
     let stateRoot = stateTrie.withLock { tracker in
       if tracker?.root != parent.stateRoot { tracker = StateRootTracker(state: parentState) }
-      return tracker!.update(with: result.changes, state: state, workers: max(1, configuration.execThreads))
+      return tracker!.update(with: result.changes, state: state, workers: 2)
     }
     let rooted = timer.now
     let block = seal(

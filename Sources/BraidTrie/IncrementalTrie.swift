@@ -206,8 +206,11 @@ public struct IncrementalTrie: Sendable {
         nodes[c].dirty = true
         return child
       case .extension:
+        // The merged path runs on into the child's nibbles, which only the child's key is
+        // known to carry (this node's key may belong to the sibling just removed).
         nodes[i].pathLength += nodes[c].pathLength
         nodes[i].link = nodes[c].link
+        nodes[i].key = nodes[c].key
         nodes[i].dirty = true
         freeNode(child)
         return n

@@ -29,7 +29,7 @@ struct IncrementalRootMatchesFullRoot {
           }
         }
       }
-      let base = Dictionary(uniqueKeysWithValues: block.transactions.map { ($0.sender, state.nonce(of: $0.sender)) })
+      let base = Dictionary(block.transactions.map { ($0.sender, state.nonce(of: $0.sender)) }, uniquingKeysWith: { a, _ in a })
       let transactions = block.transactions.map { tx -> Transaction in
         var t = tx
         t.nonce += base[tx.sender]!

@@ -19,7 +19,7 @@ public struct StateRootTracker: Sendable {
   private var storageTries: [IncrementalTrie] = []
   /// Per storage trie: keccak256 of each slot seen, since the same slots (a token's hot
   /// balances) are written block after block.
-  private var slotKeys: [[UInt256: Hash32]] = []
+  private var slotKeys: [SlotKeyCache] = []
   private var freeStorage: [Int] = []
   private var accountTrie = IncrementalTrie()
 
@@ -193,13 +193,7 @@ public struct StateRootTracker: Sendable {
       for (index, slots, values) in work {
         batch.removeAll(keepingCapacity: true)
         for slot in slots {
-          let key: Hash32
-          if let k = slotKeys[index][slot] {
-            key = k
-          } else {
-            key = Keccak256.hash(word: slot)
-            slotKeys[index][slot] = key
-          }
+          let key = slotKeys[index].key(for: slot)
           // A zero slot is an absent one, as in `stateRoot()`.
           batch.append((key, values[slot] ?? .zero))
         }
@@ -215,34 +209,36 @@ public struct StateRootTracker: Sendable {
     }
   }
 
-  /// Indices 0..<count in order of their keys' first bytes: enough for the locality that
-  /// key order buys. Up to 65536 items, each is sorted as one integer (the key's top 48
-  /// bits above the index), which is much cheaper than sorting pairs with a closure.
+  /// Indices 0..<count in order of their keys' first 12 bits (a counting sort): the nodes
+  /// of the top three levels are then visited in order, which is where the locality of
+  /// key order comes from; the order below them matters little.
   private static func keyOrder(_ count: Int, key: (Int) -> Hash32) -> [Int] {
-    if count > 1 << 16 {
-      var pairs: [(UInt64, Int)] = []
-      pairs.reserveCapacity(count)
-      for i in 0..<count { pairs.append((key(i).word.w3, i)) }
-      pairs.sort { $0.0 < $1.0 }
-      return pairs.map(\.1)
+    var starts = [Int](repeating: 0, count: 4097)
+    var buckets = [Int](repeating: 0, count: count)
+    for i in 0..<count {
+      let b = Int(truncatingIfNeeded: key(i).word.w3 >> 52)
+      buckets[i] = b
+      starts[b + 1] += 1
     }
-    var packed: [UInt64] = []
-    packed.reserveCapacity(count)
-    for i in 0..<count { packed.append(key(i).word.w3 & ~0xffff | UInt64(i)) }
-    packed.sort()
-    return packed.map { Int($0 & 0xffff) }
+    for b in 0..<4096 { starts[b + 1] += starts[b] }
+    var order = [Int](repeating: 0, count: count)
+    for i in 0..<count {
+      order[starts[buckets[i]]] = i
+      starts[buckets[i]] += 1
+    }
+    return order
   }
 
   private mutating func newStorage() -> Int {
     if let i = freeStorage.popLast() { return i }
     storageTries.append(IncrementalTrie())
-    slotKeys.append([:])
+    slotKeys.append(SlotKeyCache())
     return storageTries.count - 1
   }
 
   private mutating func dropStorage(_ index: Int) {
     storageTries[index] = IncrementalTrie()
-    slotKeys[index] = [:]
+    slotKeys[index] = SlotKeyCache()
     freeStorage.append(index)
   }
 }

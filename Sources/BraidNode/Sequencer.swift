@@ -38,8 +38,8 @@ public struct BlockOutcome: Sendable {
   /// Nil when every selected transaction was excluded (no block is made then).
   public var block: SealedBlock?
   public var excluded: [(hash: Hash32, reason: String)]
-  /// Time spent executing the block, and computing its state root (from scratch, over the
-  /// whole state, until the incremental trie lands).
+  /// Time spent executing the block, and computing its state root (incrementally: only
+  /// the paths the block touched are rehashed).
   public var executionTime: Duration = .zero
   public var stateRootTime: Duration = .zero
   /// Time spent committing the block to the store (zero without one).
@@ -67,6 +67,10 @@ public final class Sequencer: Sendable {
   private let stopped = DispatchSemaphore(value: 0)
   /// Serializes block production between the thread and direct `produceBlock` calls.
   private let producing = Mutex<Void>(())
+  /// The state trie of the head, updated with each block's changes; built from the head
+  /// state on first use, and again whenever its root is not the parent's (the head moved
+  /// some other way).
+  private let stateTrie = Mutex<StateRootTracker?>(nil)
 
   init(
     configuration: SequencerConfiguration, chainId: UInt64, coinbase: Address, gasLimit: UInt64,
@@ -190,7 +194,10 @@ public final class Sequencer: Sendable {
       return outcome
     }
 
-    let stateRoot = state.stateRoot()
+    let stateRoot = stateTrie.withLock { tracker in
+      if tracker?.root != parent.stateRoot { tracker = StateRootTracker(state: parentState) }
+      return tracker!.update(with: result.changes, state: state, workers: 2)
+    }
     let rooted = timer.now
     let block = seal(
       parentHash: parentRecord.hash, number: number, timestamp: timestamp, baseFee: baseFee,

@@ -24,6 +24,9 @@ struct BenchExecuteCommand: ParsableCommand {
   @Option(help: "Timed runs per thread count; the median is reported.")
   var runs = 5
 
+  @Option(help: "Threads that hash the incremental state root (it runs after execution, so the cores are free).")
+  var rootThreads = 2
+
   @Flag(help: "One JSON object per line, with the keys revm_peer.py prints.")
   var json = false
 
@@ -32,6 +35,7 @@ struct BenchExecuteCommand: ParsableCommand {
 
   func validate() throws {
     guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
+    guard rootThreads >= 1 else { throw ValidationError("--root-threads must be at least 1") }
     _ = try threadCounts()
   }
 
@@ -64,25 +68,45 @@ struct BenchExecuteCommand: ParsableCommand {
   }
 
   /// Runs the block `runs` times on a fresh copy of the pre-state, timing execution and the
-  /// commit of its result to the in-memory state; roots are computed afterwards, for
-  /// verification. Threads 0 is the sequential executor, otherwise Block-STM.
+  /// commit of its result to the in-memory state, then separately the state root: the
+  /// incremental update of a `StateRootTracker` built from the pre-state beforehand (on
+  /// `rootThreads` threads), and the root from scratch. Threads 0 is the
+  /// sequential executor, otherwise Block-STM.
   private func measure(_ block: BenchBlock, threads: Int) -> Measurement {
     let clock = ContinuousClock()
+    func seconds(since start: ContinuousClock.Instant) -> Double {
+      let elapsed = start.duration(to: clock.now).components
+      return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+    }
     var times: [Double] = []
+    var rootTimes: [Double] = []
+    var fullRootTimes: [Double] = []
     var finalState = block.pre
     var result: BlockResult? = nil
+    var incrementalRoot = Hash32.zero
     for _ in 0..<runs {
       var state = block.pre.deepCopy()
+      var tracker = StateRootTracker(state: state)
       let start = clock.now
       let r = BlockExecutor.execute(block.transactions, block: block.env, state: &state, threads: threads)
-      let elapsed = start.duration(to: clock.now).components
-      times.append(Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
+      times.append(seconds(since: start))
+      let rootStart = clock.now
+      incrementalRoot = tracker.update(with: r.changes, state: state, workers: rootThreads)
+      rootTimes.append(seconds(since: rootStart))
+      let fullStart = clock.now
+      _ = state.stateRoot()
+      fullRootTimes.append(seconds(since: fullStart))
       finalState = state
       result = r
     }
     times.sort()
+    rootTimes.sort()
+    fullRootTimes.sort()
     let r = result!
     var mismatches = Self.verify(block, state: finalState, receipts: r.receipts)
+    if incrementalRoot != block.expectedStateRoot {
+      mismatches.append("incremental state root: expected \(block.expectedStateRoot), got \(incrementalRoot)")
+    }
     for (i, outcome) in r.outcomes.enumerated() {
       if case .excluded(let error) = outcome {
         mismatches.insert("transaction \(i) was excluded: \(error)", at: 0)
@@ -90,7 +114,9 @@ struct BenchExecuteCommand: ParsableCommand {
       }
     }
     return Measurement(
-      block: block, seconds: times[times.count / 2], gasUsed: r.gasUsed, stats: r.stats, mismatches: mismatches)
+      block: block, seconds: times[times.count / 2], stateRootSeconds: rootTimes[rootTimes.count / 2],
+      fullStateRootSeconds: fullRootTimes[fullRootTimes.count / 2], gasUsed: r.gasUsed, stats: r.stats,
+      mismatches: mismatches)
   }
 
   /// What differs from py-evm's result: empty when the block verified.
@@ -126,6 +152,9 @@ struct BenchExecuteCommand: ParsableCommand {
 private struct Measurement {
   let block: BenchBlock
   let seconds: Double
+  /// Medians of the incremental root's update and of the root from scratch.
+  let stateRootSeconds: Double
+  let fullStateRootSeconds: Double
   let gasUsed: UInt64
   let stats: BlockSTMStats
   let mismatches: [String]
@@ -134,12 +163,17 @@ private struct Measurement {
   private var timed: Double { max(seconds, 1e-9) }
   var tps: Int { Int((Double(block.transactions.count) / timed).rounded()) }
   var gasPerSecond: Int { Int((Double(gasUsed) / timed).rounded()) }
+  /// Incremental root time over execution time.
+  var stateRootRatio: Double { stateRootSeconds / timed }
 
   func jsonLine(threads: Int) -> String {
     let seconds = (self.seconds * 1e6).rounded() / 1e6
     return "{\"engine\": \"braid\", \"block\": \"\(block.name)\", \"threads\": \(threads), "
       + "\"txs\": \(block.transactions.count), \"seconds\": \(seconds), \"tps\": \(tps), "
-      + "\"gas_per_second\": \(gasPerSecond), \"verified\": \(mismatches.isEmpty)"
+      + "\"gas_per_second\": \(gasPerSecond), \"verified\": \(mismatches.isEmpty), "
+      + "\"state_root_seconds\": \((stateRootSeconds * 1e6).rounded() / 1e6), "
+      + "\"state_root_full_seconds\": \((fullStateRootSeconds * 1e6).rounded() / 1e6), "
+      + "\"state_root_ratio\": \((stateRootRatio * 1e4).rounded() / 1e4)"
       + (threads == 0 ? "" : ", \"reexecutions\": \(stats.reexecutions), \"validations\": \(stats.validations), "
         + "\"aborts\": \(stats.validationFailures), \"dependency_waits\": \(stats.dependencyWaits)") + "}"
   }
@@ -149,6 +183,9 @@ private struct Measurement {
     return "\(block.name): \(mode), \(block.transactions.count) txs in \(String(format: "%.6f", seconds)) s "
       + "(median), \(tps) tps, \(gasPerSecond) gas/s, " + (mismatches.isEmpty ? "verified" : "NOT VERIFIED")
       + (threads == 0 ? "" : ", \(stats.reexecutions) re-executions, \(stats.validationFailures) aborts")
+      + String(
+        format: "; state root %.2f ms incremental (%.1f%% of execution), %.2f ms from scratch",
+        stateRootSeconds * 1e3, stateRootRatio * 100, fullStateRootSeconds * 1e3)
   }
 }
 

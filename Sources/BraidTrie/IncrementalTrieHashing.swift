@@ -1,0 +1,374 @@
+/// The root of an `IncrementalTrie`: dirty nodes are re-encoded bottom-up and their
+/// references cached, clean subtrees are taken as they are. With more than one worker the
+/// dirty children of the top branch are hashed on separate threads first; they are
+/// disjoint subtrees, so the workers never touch the same node.
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import BraidPrimitives
+
+extension IncrementalTrie {
+  /// Below this many changes since the last root, a second thread costs more than it saves.
+  static let parallelThreshold = 512
+
+  /// The root hash, rehashing only what changed since the last call. `workers` above 1
+  /// hashes the top branch's changed subtrees on that many threads (this one included)
+  /// when enough changed for it to pay.
+  public mutating func rootHash(workers: Int = 1) -> Hash32 {
+    defer { pendingChanges = 0 }
+    guard root >= 0 else { return .emptyTrie }
+    if nodes[Int(root)].dirty { commit(workers: workers) }
+    let length = Int(nodes[Int(root)].refLength)
+    if length == 32 { return refs[Int(root)] }
+    // The root is hashed even when its encoding is short enough to be embedded.
+    return withUnsafeBytes(of: refs[Int(root)]) { Keccak256.hash(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
+  }
+
+  private mutating func commit(workers: Int) {
+    let parallel = workers > 1 && pendingChanges >= Self.parallelThreshold
+    let top = root
+    let capacity = max(640, maxValueLength + 96)
+    nodes.withUnsafeMutableBufferPointer { nodes in
+      refs.withUnsafeMutableBufferPointer { refs in
+        values.withUnsafeBufferPointer { values in
+          slots.withUnsafeBufferPointer { slots in
+            let shared = SharedNodes(
+              nodes: nodes.baseAddress!, refs: refs.baseAddress!, values: values.baseAddress!,
+              slots: slots.baseAddress!)
+            if parallel { shared.commitTopChildren(root: top, workers: workers, capacity: capacity) }
+            let encoder = NodeEncoder(shared, capacity: capacity)
+            encoder.commit(top, depth: 0)
+            encoder.release()
+          }
+        }
+      }
+    }
+  }
+}
+
+/// The trie's arrays as raw pointers, valid while `rootHash` holds them.
+///
+/// `@unchecked Sendable`: the pointers are handed to worker threads that `rootHash` joins
+/// before its `withUnsafe…` scopes end, and each worker writes only the nodes of the
+/// subtrees it was given, which no other worker reaches; `values` and `slots` are only read.
+struct SharedNodes: @unchecked Sendable {
+  let nodes: UnsafeMutablePointer<IncrementalTrie.Node>
+  let refs: UnsafeMutablePointer<Hash32>
+  let values: UnsafePointer<Bytes>
+  let slots: UnsafePointer<Int32>
+
+  /// Commits the dirty children of the first branch below the root, dealt round-robin to
+  /// `workers` threads. The nodes above them are left dirty for the caller.
+  func commitTopChildren(root: Int32, workers: Int, capacity: Int) {
+    var n = Int(root)
+    var depth = 0
+    if nodes[n].kind == .extension {
+      depth += Int(nodes[n].pathLength)
+      n = Int(nodes[n].link)
+    }
+    guard nodes[n].kind == .branch, nodes[n].dirty else { return }
+    let base = Int(nodes[n].link) * 16
+    var dirty: [Int32] = []
+    for s in 0..<16 {
+      let c = slots[base + s]
+      if c >= 0 && nodes[Int(c)].dirty { dirty.append(c) }
+    }
+    guard dirty.count >= 2 else { return }
+    let childDepth = depth + 1
+    let groups = min(workers, dirty.count)
+    let work = dirty
+    let body: @Sendable (Int) -> Void = { group in
+      let encoder = NodeEncoder(self, capacity: capacity)
+      var k = group
+      while k < work.count {
+        encoder.commit(work[k], depth: childDepth)
+        k += groups
+      }
+      encoder.release()
+    }
+    TrieThreads.run(count: groups, body)
+  }
+}
+
+/// Encodes nodes into its own scratch buffer, one at a time, children before parents.
+struct NodeEncoder {
+  let shared: SharedNodes
+  let buffer: UnsafeMutableRawPointer
+
+  init(_ shared: SharedNodes, capacity: Int) {
+    self.shared = shared
+    buffer = .allocate(byteCount: capacity, alignment: 16)
+  }
+
+  func release() { buffer.deallocate() }
+
+  /// Brings the reference of node `n` (whose path starts at nibble `depth`) up to date.
+  func commit(_ n: Int32, depth: Int) {
+    let i = Int(n)
+    let nodes = shared.nodes
+    guard nodes[i].dirty else { return }
+    let length: Int
+    switch nodes[i].kind {
+    case .leaf:
+      length = encodeLeaf(i, depth: depth)
+    case .extension:
+      commit(nodes[i].link, depth: depth + Int(nodes[i].pathLength))
+      length = encodeExtension(i, depth: depth)
+    case .branch:
+      let base = Int(nodes[i].link) * 16
+      for s in 0..<16 {
+        let c = shared.slots[base + s]
+        if c >= 0 { commit(c, depth: depth + 1) }
+      }
+      length = encodeBranch(i)
+    }
+    if length < 32 {
+      UnsafeMutableRawPointer(shared.refs + i).copyMemory(from: buffer, byteCount: length)
+    } else {
+      shared.refs[i] = Keccak256.hash(UnsafeRawBufferPointer(start: buffer, count: length))
+    }
+    nodes[i].refLength = UInt8(min(length, 32))
+    nodes[i].dirty = false
+  }
+
+  /// [hex-prefix(rest of key, leaf), value].
+  private func encodeLeaf(_ i: Int, depth: Int) -> Int {
+    let key = shared.nodes[i].key
+    let prefixLength = (64 - depth) / 2 + 1
+    let pathItem = prefixLength == 1 ? 1 : 1 + prefixLength
+    return shared.values[i].withUnsafeBytes { value -> Int in
+      let c = value.count
+      let valueItem = c == 1 && value[0] < 0x80 ? 1 : stringHeaderLength(c) + c
+      var p = buffer + writeListHeader(payload: pathItem + valueItem, at: buffer)
+      if prefixLength > 1 {
+        p.storeBytes(of: 0x80 + UInt8(prefixLength), as: UInt8.self)
+        p += 1
+      }
+      // 64 - depth nibbles: odd when depth is odd, and then the first rides in the flag byte.
+      let first = depth & 1 == 1 ? 0x30 | UInt8(nibble(key, depth)) : 0x20
+      p.storeBytes(of: first, as: UInt8.self)
+      p += 1
+      p += copyKeyBytes(key, from: (depth + 1) / 2, to: 32, at: p)
+      if valueItem == 1 {
+        p.storeBytes(of: value[0], as: UInt8.self)
+        p += 1
+      } else {
+        p += writeHeader(short: 0x80, long: 0xb7, length: c, at: p)
+        p.copyMemory(from: value.baseAddress!, byteCount: c)
+        p += c
+      }
+      return p - buffer
+    }
+  }
+
+  /// [hex-prefix(nibbles depth..<depth+pathLength, extension), child reference].
+  private func encodeExtension(_ i: Int, depth: Int) -> Int {
+    let node = shared.nodes[i]
+    let length = Int(node.pathLength)
+    let end = depth + length
+    let prefixLength = length / 2 + 1
+    let pathItem = prefixLength == 1 ? 1 : 1 + prefixLength
+    let payload = pathItem + referenceLength(node.link)
+    var p = buffer + writeListHeader(payload: payload, at: buffer)
+    if prefixLength > 1 {
+      p.storeBytes(of: 0x80 + UInt8(prefixLength), as: UInt8.self)
+      p += 1
+    }
+    var from = depth
+    if length & 1 == 1 {
+      p.storeBytes(of: 0x10 | UInt8(nibble(node.key, depth)), as: UInt8.self)
+      from += 1
+    } else {
+      p.storeBytes(of: 0 as UInt8, as: UInt8.self)
+    }
+    p += 1
+    if from & 1 == 0 {
+      p += copyKeyBytes(node.key, from: from / 2, to: end / 2, at: p)
+    } else {
+      // The remaining nibbles straddle bytes of the key: pack them pairwise.
+      while from < end {
+        p.storeBytes(of: UInt8(nibble(node.key, from) << 4 | nibble(node.key, from + 1)), as: UInt8.self)
+        p += 1
+        from += 2
+      }
+    }
+    p += writeReference(node.link, at: p)
+    return p - buffer
+  }
+
+  /// [16 child references, empty value].
+  private func encodeBranch(_ i: Int) -> Int {
+    let base = Int(shared.nodes[i].link) * 16
+    var payload = 1
+    for s in 0..<16 {
+      let c = shared.slots[base + s]
+      payload += c < 0 ? 1 : referenceLength(c)
+    }
+    var p = buffer + writeListHeader(payload: payload, at: buffer)
+    for s in 0..<16 {
+      let c = shared.slots[base + s]
+      if c < 0 {
+        p.storeBytes(of: 0x80 as UInt8, as: UInt8.self)
+        p += 1
+      } else {
+        p += writeReference(c, at: p)
+      }
+    }
+    p.storeBytes(of: 0x80 as UInt8, as: UInt8.self)
+    return p + 1 - buffer
+  }
+
+  // MARK: pieces
+
+  @inline(__always)
+  private func referenceLength(_ c: Int32) -> Int {
+    let l = Int(shared.nodes[Int(c)].refLength)
+    return l == 32 ? 33 : l
+  }
+
+  /// A child's reference: the RLP string of its hash, or its short encoding verbatim.
+  @inline(__always)
+  private func writeReference(_ c: Int32, at p: UnsafeMutableRawPointer) -> Int {
+    let l = Int(shared.nodes[Int(c)].refLength)
+    if l == 32 {
+      p.storeBytes(of: 0xa0 as UInt8, as: UInt8.self)
+      shared.refs[Int(c)].word.storeBigEndian(to: p + 1)
+      return 33
+    }
+    p.copyMemory(from: UnsafeRawPointer(shared.refs + Int(c)), byteCount: l)
+    return l
+  }
+
+  /// Key bytes `from..<to` (big-endian order), written at `p`; returns how many.
+  @inline(__always)
+  private func copyKeyBytes(_ key: Hash32, from: Int, to: Int, at p: UnsafeMutableRawPointer) -> Int {
+    if from >= to { return 0 }
+    var bytes: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    withUnsafeMutableBytes(of: &bytes) { b in
+      key.word.storeBigEndian(to: b.baseAddress!)
+      p.copyMemory(from: b.baseAddress! + from, byteCount: to - from)
+    }
+    return to - from
+  }
+
+  @inline(__always)
+  private func writeListHeader(payload: Int, at p: UnsafeMutableRawPointer) -> Int {
+    writeHeader(short: 0xc0, long: 0xf7, length: payload, at: p)
+  }
+
+  @inline(__always)
+  private func stringHeaderLength(_ length: Int) -> Int {
+    length < 56 ? 1 : 1 + byteCount(length)
+  }
+
+  @inline(__always)
+  private func writeHeader(short: UInt8, long: UInt8, length: Int, at p: UnsafeMutableRawPointer) -> Int {
+    if length < 56 {
+      p.storeBytes(of: short + UInt8(length), as: UInt8.self)
+      return 1
+    }
+    let n = byteCount(length)
+    p.storeBytes(of: long + UInt8(n), as: UInt8.self)
+    for k in 0..<n {
+      (p + 1 + k).storeBytes(of: UInt8(truncatingIfNeeded: length >> (8 * (n - 1 - k))), as: UInt8.self)
+    }
+    return 1 + n
+  }
+
+  @inline(__always)
+  private func byteCount(_ length: Int) -> Int {
+    (64 - UInt64(length).leadingZeroBitCount + 7) / 8
+  }
+}
+
+/// A pointer handed to the other thread of `TrieThreads.run(_:alongside:)`.
+///
+/// `@unchecked Sendable`: whoever makes one guarantees that only that thread uses the
+/// pointee until it is joined, and that the pointer stays valid until then.
+public struct SendablePointer<Pointee>: @unchecked Sendable {
+  public let pointer: UnsafeMutablePointer<Pointee>
+  public init(_ pointer: UnsafeMutablePointer<Pointee>) { self.pointer = pointer }
+}
+
+/// Plain POSIX threads for hashing subtrees in parallel: this module depends on nothing
+/// but primitives, and a shared pool may be busy with the block's own workers.
+public enum TrieThreads {
+  /// Runs `other` on a new thread while `here` runs on this one, and returns when both
+  /// have finished (for updating two tries at once).
+  public static func run(_ other: @escaping @Sendable () -> Void, alongside here: () -> Void) {
+    let context = Unmanaged.passRetained(Start(index: 0, body: { _ in other() })).toOpaque()
+    #if canImport(Darwin)
+      var thread: pthread_t? = nil
+    #else
+      var thread = pthread_t()
+    #endif
+    guard pthread_create(&thread, nil, startTrieThread, context) == 0 else {
+      Unmanaged<Start>.fromOpaque(context).takeRetainedValue().body(0)
+      return here()
+    }
+    here()
+    #if canImport(Darwin)
+      pthread_join(thread!, nil)
+    #else
+      pthread_join(thread, nil)
+    #endif
+  }
+
+  final class Start: Sendable {
+    let index: Int
+    let body: @Sendable (Int) -> Void
+    init(index: Int, body: @escaping @Sendable (Int) -> Void) {
+      self.index = index
+      self.body = body
+    }
+  }
+
+  /// Runs `body(k)` for k in 0..<count, k = 0 on the calling thread, and returns when all
+  /// have finished. A thread that cannot be started is run here instead.
+  static func run(count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    #if canImport(Darwin)
+      var threads: [pthread_t?] = []
+    #else
+      var threads: [pthread_t] = []
+    #endif
+    for k in 1..<max(count, 1) {
+      let context = Unmanaged.passRetained(Start(index: k, body: body)).toOpaque()
+      #if canImport(Darwin)
+        var thread: pthread_t? = nil
+      #else
+        var thread = pthread_t()
+      #endif
+      if pthread_create(&thread, nil, startTrieThread, context) == 0 {
+        threads.append(thread)
+      } else {
+        Unmanaged<Start>.fromOpaque(context).takeRetainedValue().body(k)
+      }
+    }
+    body(0)
+    for thread in threads {
+      #if canImport(Darwin)
+        pthread_join(thread!, nil)
+      #else
+        pthread_join(thread, nil)
+      #endif
+    }
+  }
+}
+
+#if canImport(Darwin)
+  private func startTrieThread(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
+    let start = Unmanaged<TrieThreads.Start>.fromOpaque(context).takeRetainedValue()
+    start.body(start.index)
+    return nil
+  }
+#else
+  private func startTrieThread(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    let start = Unmanaged<TrieThreads.Start>.fromOpaque(context!).takeRetainedValue()
+    start.body(start.index)
+    return nil
+  }
+#endif

@@ -21,6 +21,19 @@ struct RPCWorkload {
 
   var count: Int { raws.count }
 
+  init(
+    name: String, chainId: UInt64, raws: [String], senders: [String], hashes: [Hash32], index: [Hash32: Int],
+    expectedSuccess: [Bool]?
+  ) {
+    self.name = name
+    self.chainId = chainId
+    self.raws = raws
+    self.senders = senders
+    self.hashes = hashes
+    self.index = index
+    self.expectedSuccess = expectedSuccess
+  }
+
   init(path: String) throws(InputError) {
     var base = URL(fileURLWithPath: path).lastPathComponent
     for suffix in [".gz", ".json"] where base.hasSuffix(suffix) { base.removeLast(suffix.count) }

@@ -109,6 +109,7 @@ struct BenchRPCCommand: ParsableCommand {
           let block = try observer.call("eth_getBlockByNumber", "[\"\(Quantity.hex(number))\",false]")
           let hashes = block.objectValue?["transactions"]?.arrayValue ?? []
           log.blockSizes.append(hashes.count)
+          log.lastStateRoot = block.objectValue?["stateRoot"]?.stringValue.flatMap { try? Hash32(hex: $0) }
           for h in hashes {
             if let text = h.stringValue, let hash = try? Hash32(hex: text), let i = workload.index[hash] {
               outstanding.append(i)

@@ -18,6 +18,8 @@ struct RPCWorkload {
   let index: [Hash32: Int]
   /// py-evm's status per transaction, when the file has `expect.receipts`.
   let expectedSuccess: [Bool]?
+  /// py-evm's state root after the whole block; a replay that lands in one block must match.
+  var expectedStateRoot: Hash32?
 
   var count: Int { raws.count }
 
@@ -66,6 +68,7 @@ struct RPCWorkload {
         expected.append(status.flatMap { try? JSONValue.uint64($0, at: "") } == 1)
       }
       expectedSuccess = expected.count == raws.count ? expected : nil
+      expectedStateRoot = expect.has("stateRoot") ? try expect.hash("stateRoot") : nil
     } else {
       expectedSuccess = nil
     }
@@ -208,6 +211,7 @@ struct ReceiptLog {
   var success: [Bool]
   var seen = 0
   var blockSizes: [Int] = []
+  var lastStateRoot: Hash32?
 
   init(count: Int) {
     seenAt = [UInt64](repeating: 0, count: count)
@@ -239,6 +243,9 @@ struct BenchRPCReport {
   var endToEndSeconds = 0.0
   var latencies: [Double] = []
   var blockSizes: [Int] = []
+  /// Whether the chain's state root equals the file's: only meaningful when the whole block
+  /// went into one block (later blocks have other base fees, so other balances).
+  var stateRootMatches: Bool?
 
   init(
     workload: RPCWorkload, connections: Int, batch: Int, start: UInt64, senders: [SenderResult],
@@ -249,6 +256,9 @@ struct BenchRPCReport {
     self.connections = connections
     self.batch = batch
     blockSizes = log.blockSizes
+    if blockSizes == [workload.count], let expected = workload.expectedStateRoot {
+      stateRootMatches = log.lastStateRoot == expected
+    }
     var lastAnswer = start
     var submittedAt = [UInt64](repeating: 0, count: workload.count)
     var wasAccepted = [Bool](repeating: false, count: workload.count)
@@ -306,7 +316,8 @@ struct BenchRPCReport {
       "\"end_to_end_seconds\":\(num(endToEndSeconds, 4))",
       "\"latency_ms\":{\"p50\":\(num(percentile(50))),\"p99\":\(num(percentile(99))),"
         + "\"max\":\(num(latencies.last ?? 0))}",
-      "\"blocks\":\(blockSizes.count)", "\"block_sizes\":[\(blockSizes.map(String.init).joined(separator: ","))]",
+      "\"blocks\":\(blockSizes.count)",
+      "\"state_root_matches\":\(stateRootMatches.map { String($0) } ?? "null")", "\"block_sizes\":[\(blockSizes.map(String.init).joined(separator: ","))]",
       "\"rejections\":{\(reasons.joined(separator: ","))}",
     ]
     return "{" + fields.joined(separator: ",") + "}"

@@ -168,3 +168,25 @@ extension Array where Element == UInt8 {
   #expect(json.contains(#""rejections":{"nonce too low":1}"#))
   #expect((try? JSONSerialization.jsonObject(with: Data(json.utf8))) != nil)
 }
+
+@Test func stateRootIsComparedOnlyWhenTheWholeBlockLandedInOneBlock() {
+  let root = Hash32(word: UInt256(7))
+  var workload = RPCWorkload(
+    name: "t", chainId: 1, raws: ["0x", "0x"], senders: ["a", "b"], hashes: [Hash32(word: 1), Hash32(word: 2)],
+    index: [:], expectedSuccess: nil)
+  workload.expectedStateRoot = root
+  var sender = SenderResult()
+  sender.submissions = [(0, 1, true), (1, 1, true)]
+  func report(_ sizes: [Int], _ last: Hash32) -> BenchRPCReport {
+    var log = ReceiptLog(count: 2)
+    log.record(0, at: 2, success: true)
+    log.record(1, at: 3, success: true)
+    log.blockSizes = sizes
+    log.lastStateRoot = last
+    return BenchRPCReport(workload: workload, connections: 1, batch: 2, start: 0, senders: [sender], receipts: log)
+  }
+  #expect(report([2], root).stateRootMatches == true)
+  #expect(report([2], Hash32(word: 8)).stateRootMatches == false)
+  #expect(report([1, 1], root).stateRootMatches == nil)
+  #expect(report([1, 1], root).json().contains(#""state_root_matches":null"#))
+}

@@ -128,6 +128,8 @@ final class SubmissionRun: Sendable {
   private let finished = DispatchSemaphore(value: 0)
   private let acceptedCount = Atomic<Int>(0)
   private let doneCount = Atomic<Int>(0)
+  /// Set when a connection failed before the start: the others then send nothing.
+  private let aborted = Atomic<Bool>(false)
   private let results: Mutex<[SenderResult]>
 
   init(plan: [[RPCBatch]], target: BenchTarget) {
@@ -146,6 +148,7 @@ final class SubmissionRun: Sendable {
     }
     for _ in plan.indices { ready.wait() }
     if let failure = results.withLock({ $0.compactMap(\.failure).first }) {
+      aborted.store(true, ordering: .releasing)
       release()
       _ = finish()
       throw InputError("cannot connect to \(target.host):\(target.port): \(failure)")
@@ -180,6 +183,7 @@ final class SubmissionRun: Sendable {
     }
     ready.signal()
     gate.wait()
+    if aborted.load(ordering: .acquiring) { return }
     result.submissions.reserveCapacity(plan[c].reduce(0) { $0 + $1.indices.count })
     do {
       for batch in plan[c] {

@@ -37,22 +37,30 @@ trap 'stop_server; rm -rf "$work"' EXIT
 
 status=0
 for run in $(seq 1 "$RUNS"); do
+  # A new file per run: the background job opens its redirection later than this shell
+  # reads, so a reused file could still show the previous server's address.
+  out=$work/out.$run
+  err=$work/err.$run
   "$BRAID" serve --genesis "$file" --http-host 127.0.0.1 --http-port 0 \
-    --block-interval-ms "$INTERVAL_MS" --block-max-txs "$MAX_TXS" >"$work/out" 2>"$work/err" &
+    --block-interval-ms "$INTERVAL_MS" --block-max-txs "$MAX_TXS" >"$out" 2>"$err" &
   server=$!
   url=""
   for _ in $(seq 1 300); do
-    url=$(grep -o 'http://[0-9.]*:[0-9]*' "$work/out" || true)
+    url=$(grep -o 'http://[0-9.]*:[0-9]*' "$out" 2>/dev/null || true)
     [ -n "$url" ] && break
     kill -0 "$server" 2>/dev/null || break
     sleep 0.1
   done
   if [ -z "$url" ]; then
     echo "error: braid serve did not start" >&2
-    cat "$work/err" >&2
+    cat "$err" >&2
     exit 1
   fi
-  "$BRAID" bench rpc --url "$url" --connections "$CONNECTIONS" --batch "$BATCH" "$file" || status=$?
+  if ! "$BRAID" bench rpc --url "$url" --connections "$CONNECTIONS" --batch "$BATCH" "$file"; then
+    status=1
+    echo "--- server log (last 20 lines)" >&2
+    tail -n 20 "$err" >&2
+  fi
   stop_server
 done
 exit "$status"

@@ -27,12 +27,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Port 0: the server picks a free port and prints it on its first line.
+# Port 0: the server picks a free port and prints it on its first line. $work is new, so
+# the file holds nothing stale when read before the background job has opened it.
 "$BRAID" serve --dev --http-host 127.0.0.1 --http-port 0 --block-interval-ms 50 >"$work/out" 2>"$work/err" &
 server=$!
 url=""
 for _ in $(seq 1 100); do
-  url=$(grep -o 'http://[0-9.]*:[0-9]*' "$work/out" || true)
+  url=$(grep -o 'http://[0-9.]*:[0-9]*' "$work/out" 2>/dev/null || true)
   [ -n "$url" ] && break
   kill -0 "$server" 2>/dev/null || break
   sleep 0.1

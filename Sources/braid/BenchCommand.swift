@@ -10,7 +10,7 @@ import Foundation
 
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "bench", abstract: "Benchmarks.", subcommands: [BenchExecuteCommand.self, BenchJSONCommand.self])
+    commandName: "bench", abstract: "Benchmarks.", subcommands: [BenchExecuteCommand.self, BenchJSONCommand.self, BenchRPCCommand.self])
 }
 
 struct BenchExecuteCommand: ParsableCommand {

@@ -21,13 +21,16 @@ public enum StateKey: Hashable, Sendable {
   case blockGasUsed
 
   /// One word per key (see `HashMixing`): the tag, the address and the slot folded.
-  public func hash(into hasher: inout Hasher) {
+  public func hash(into hasher: inout Hasher) { hasher.combine(folded) }
+
+  @inline(__always)
+  var folded: UInt64 {
     switch self {
-    case .balance(let a): hasher.combine(a.mixed &+ 1)
-    case .nonce(let a): hasher.combine(a.mixed &+ 2)
-    case .code(let a): hasher.combine(a.mixed &+ 3)
-    case .storage(let a, let slot): hasher.combine(a.mixed ^ slot.mixed.rotateLeft(29))
-    case .blockGasUsed: hasher.combine(UInt64(5))
+    case .balance(let a): return a.mixed &+ 1
+    case .nonce(let a): return a.mixed &+ 2
+    case .code(let a): return a.mixed &+ 3
+    case .storage(let a, let slot): return a.mixed ^ slot.mixed.rotateLeft(29)
+    case .blockGasUsed: return 5
     }
   }
 

@@ -36,7 +36,7 @@ struct EVMBlockVM: BlockSTMVM {
     }
     checksGasPool = checks
     tracksGasPool = checks.contains(true)
-    var laterSenders = Set<Address>()
+    var laterSenders = AddressSet(minimumCapacity: transactions.count)
     var hinted = [Bool](repeating: false, count: transactions.count)
     for i in transactions.indices.reversed() {
       let tx = transactions[i]
@@ -100,7 +100,7 @@ struct EVMBlockVM: BlockSTMVM {
       let reader = VersionedStateReader(view: p, pre: pre)
       let result: ExecutionResult
       do throws(TransactionError) {
-        result = try EVM.execute(tx, block: block, state: reader)
+        result = try EVM.execute(tx, block: block, state: reader, fieldWrites: true)
       } catch {
         // An invalid verdict reached on values read after a dependency is meaningless.
         if p.pointee.blockingTxn != nil { return .dependency }
@@ -116,7 +116,7 @@ struct EVMBlockVM: BlockSTMVM {
         return .done(writes: writes, output: .excluded(error))
       }
       if p.pointee.blockingTxn != nil { return .dependency }
-      var writes = Self.writes(of: result.diff)
+      var writes = Self.writes(of: result.writes)
       if tracksGasPool { writes.append((.blockGasUsed, .delta(UInt256(result.gasUsed)))) }
       let executed = ExecutedTransaction(
         type: tx.type, success: result.success, gasUsed: result.gasUsed, logs: result.logs,
@@ -125,24 +125,23 @@ struct EVMBlockVM: BlockSTMVM {
     }
   }
 
-  /// A diff as fine-grained writes. A removed account writes zero balance and nonce, empty
-  /// code and zero for every slot it had written (its only storage: see `hasStorage`).
-  static func writes(of diff: StateDiff) -> [(StateKey, WriteOp<EVMBlockVM>)] {
+  /// The EVM's field writes as Block-STM writes. A removed account writes zero balance and
+  /// nonce and empty code; the slots it had written come as zero storage writes.
+  static func writes(of fieldWrites: [StateWrite]) -> [(StateKey, WriteOp<EVMBlockVM>)] {
     var writes: [(StateKey, WriteOp<EVMBlockVM>)] = []
-    writes.reserveCapacity(diff.accounts.count * 3)
-    for (address, change) in diff.accounts {
-      if change.deleted {
-        writes.append((.balance(address), .value(.word(.zero))))
-        writes.append((.nonce(address), .value(.word(.zero))))
-        writes.append((.code(address), .value(.code(.empty))))
-        for slot in change.storage.keys { writes.append((.storage(address, slot), .value(.word(.zero)))) }
-        continue
+    writes.reserveCapacity(fieldWrites.count + 3)
+    for write in fieldWrites {
+      switch write {
+      case .balance(let a, let b): writes.append((.balance(a), .value(.word(b))))
+      case .balanceDelta(let a, let d): writes.append((.balance(a), .delta(d)))
+      case .nonce(let a, let n): writes.append((.nonce(a), .value(.word(UInt256(n)))))
+      case .code(let a, let c): writes.append((.code(a), .value(.code(c))))
+      case .storage(let a, let slot, let value): writes.append((.storage(a, slot), .value(.word(value))))
+      case .deleted(let a):
+        writes.append((.balance(a), .value(.word(.zero))))
+        writes.append((.nonce(a), .value(.word(.zero))))
+        writes.append((.code(a), .value(.code(.empty))))
       }
-      if let b = change.balance { writes.append((.balance(address), .value(.word(b)))) }
-      if let d = change.balanceDelta { writes.append((.balance(address), .delta(d))) }
-      if let n = change.nonce { writes.append((.nonce(address), .value(.word(UInt256(n))))) }
-      if let c = change.code { writes.append((.code(address), .value(.code(c)))) }
-      for (slot, value) in change.storage { writes.append((.storage(address, slot), .value(.word(value)))) }
     }
     return writes
   }

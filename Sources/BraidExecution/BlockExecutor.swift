@@ -58,9 +58,17 @@ public enum BlockExecutor {
           EVMBlockVM(pre: pre, transactions: transactions, block: block), count: transactions.count, threads: threads,
           options: BlockSTMOptions(collectWrites: false))
       }(state)
-      changes = commit(result.finalValueList, to: &state)
-      outcomes = result.outputs
       stats = result.stats
+      if fitsGasPool(transactions, result.outputs, blockGasLimit: block.gasLimit) {
+        changes = commit(result.finalValueList, to: &state)
+        outcomes = result.outputs
+      } else {
+        // Some transaction did not fit in the gas the block had left, which Block-STM
+        // assumed it would: everything from there on is wrong. Rare (a block built over
+        // its gas limit), so the block simply runs again, sequentially, on the untouched
+        // state.
+        outcomes = SequentialExecutor.execute(transactions, block: block, on: &state, changes: &changes)
+      }
     }
     let receipts = makeReceipts(outcomes)
     let gasUsed = receipts.last?.cumulativeGasUsed ?? 0
@@ -69,12 +77,26 @@ public enum BlockExecutor {
     return BlockResult(outcomes: outcomes, receipts: receipts, gasUsed: gasUsed, stats: stats, changes: changes)
   }
 
+  /// Whether every transaction fitted in the block gas left by those before it, as the
+  /// sequential executor requires (it excludes one that does not). Block-STM executes them
+  /// all as if they did: reading the block's gas used so far would make every transaction
+  /// depend on every one before it. If each one fitted given the gas the others actually
+  /// used, the sequential executor takes the same decisions and the result stands.
+  static func fitsGasPool(_ transactions: [Transaction], _ outcomes: [TransactionOutcome], blockGasLimit: UInt64) -> Bool {
+    var used: UInt64 = 0
+    for (tx, outcome) in zip(transactions, outcomes) {
+      if used > blockGasLimit || tx.gasLimit > blockGasLimit - used { return false }
+      if case .executed(let executed) = outcome { used += executed.gasUsed }
+    }
+    return true
+  }
+
   /// Applies the block's final values. Every account written in the block was touched by
   /// some transaction, so one that ends empty is removed (EIP-161), with its storage.
   static func commit(_ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState) -> BlockChanges {
     var written: [Address: Set<UInt256>] = [:]
     for (key, value) in finalValues {
-      guard let address = key.address else { continue }
+      let address = key.address
       if case .storage(_, let slot) = key {
         written[address, default: []].insert(slot)
       } else if written[address] == nil {
@@ -87,7 +109,6 @@ public enum BlockExecutor {
       case .storage(_, let slot):
         let w = value.word
         state.accounts[address, default: AccountState()].storage[slot] = w.isZero ? nil : w
-      case .blockGasUsed: break
       }
     }
     for address in written.keys where state.accounts[address]?.isEmpty == true {

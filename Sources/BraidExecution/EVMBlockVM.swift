@@ -13,11 +13,6 @@ struct EVMBlockVM: BlockSTMVM {
   let pre: InMemoryState
   let transactions: [Transaction]
   let block: BlockEnv
-  /// Per transaction: whether its gas limit, added to the limits of all before it, could
-  /// exceed the block gas limit. Only those read `.blockGasUsed`; when none does, nobody
-  /// writes it either, and the block gas pool costs nothing.
-  let checksGasPool: [Bool]
-  let tracksGasPool: Bool
   /// Per transaction: whether a later transaction is sent from its sender or from the
   /// account it pays, so that hinting its writes (`writeHints`) can save a wasted execution.
   let hinted: [Bool]
@@ -26,16 +21,6 @@ struct EVMBlockVM: BlockSTMVM {
     self.pre = pre
     self.transactions = transactions
     self.block = block
-    var sum: UInt64 = 0
-    var checks: [Bool] = []
-    checks.reserveCapacity(transactions.count)
-    for tx in transactions {
-      let (s, overflow) = sum.addingReportingOverflow(tx.gasLimit)
-      sum = overflow ? .max : s
-      checks.append(sum > block.gasLimit)
-    }
-    checksGasPool = checks
-    tracksGasPool = checks.contains(true)
     var laterSenders = AddressSet(minimumCapacity: transactions.count)
     var hinted = [Bool](repeating: false, count: transactions.count)
     for i in transactions.indices.reversed() {
@@ -52,7 +37,6 @@ struct EVMBlockVM: BlockSTMVM {
     case .nonce(let a): return .word(UInt256(pre.nonce(of: a)))
     case .code(let a): return .code(pre.code(of: a))
     case .storage(let a, let slot): return .word(pre.storage(of: a, slot: slot))
-    case .blockGasUsed: return .word(.zero)
     }
   }
 
@@ -91,12 +75,8 @@ struct EVMBlockVM: BlockSTMVM {
   func execute(_ txn: TxnIndex, view: inout ReadView<EVMBlockVM>) -> VMResult<EVMBlockVM> {
     let tx = transactions[txn]
     return withUnsafeMutablePointer(to: &view) { p -> VMResult<EVMBlockVM> in
-      if checksGasPool[txn] {
-        guard let used = p.pointee.read(.blockGasUsed) else { return .dependency }
-        if tx.gasLimit > block.gasLimit &- used.word.w0 {
-          return .done(writes: [], output: .excluded(.gasLimitExceedsBlock))
-        }
-      }
+      // The block gas pool is not checked here: every transaction runs as if it fitted,
+      // and `BlockExecutor` checks afterwards that each one did (`fitsGasPool`).
       let reader = VersionedStateReader(view: p, pre: pre)
       let result: ExecutionResult
       do throws(TransactionError) {
@@ -111,13 +91,10 @@ struct EVMBlockVM: BlockSTMVM {
         // would find no ESTIMATE to wait on.
         let nonce = reader.nonce(of: tx.sender)
         if p.pointee.blockingTxn != nil { return .dependency }
-        var writes: [(StateKey, WriteOp<EVMBlockVM>)] = [(.nonce(tx.sender), .value(.word(UInt256(nonce))))]
-        if tracksGasPool { writes.append((.blockGasUsed, .delta(.zero))) }
-        return .done(writes: writes, output: .excluded(error))
+        return .done(writes: [(.nonce(tx.sender), .value(.word(UInt256(nonce))))], output: .excluded(error))
       }
       if p.pointee.blockingTxn != nil { return .dependency }
-      var writes = Self.writes(of: result.writes)
-      if tracksGasPool { writes.append((.blockGasUsed, .delta(UInt256(result.gasUsed)))) }
+      let writes = Self.writes(of: result.writes)
       let executed = ExecutedTransaction(
         type: tx.type, success: result.success, gasUsed: result.gasUsed, logs: result.logs,
         createdAddress: result.createdAddress)

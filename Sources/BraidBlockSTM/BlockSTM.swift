@@ -230,7 +230,7 @@ public struct BlockSTMStats: Sendable, Equatable {
   }
 
   @inlinable
-  mutating func add(_ other: BlockSTMStats) {
+  public mutating func add(_ other: BlockSTMStats) {
     executions += other.executions
     reexecutions += other.reexecutions
     validations += other.validations

@@ -49,25 +49,33 @@ public enum BlockExecutor {
     var changes = BlockChanges()
     var stats = BlockSTMStats(executions: 0, reexecutions: 0, validations: 0, validationFailures: 0, dependencyWaits: 0)
     if threads == 0 {
-      outcomes = SequentialExecutor.execute(transactions, block: block, on: &state, changes: &changes)
+      outcomes = SequentialExecutor.execute(transactions[...], block: block, on: &state, changes: &changes)
     } else {
-      // The VM holds a reference to the pre-state only inside this call, so that the commit
-      // below mutates `state` in place instead of copying it.
-      let result = { (pre: InMemoryState) in
-        BlockSTM.execute(
-          EVMBlockVM(pre: pre, transactions: transactions, block: block), count: transactions.count, threads: threads,
-          options: BlockSTMOptions(collectWrites: false))
-      }(state)
-      stats = result.stats
-      if fitsGasPool(transactions, result.outputs, blockGasLimit: block.gasLimit) {
-        changes = commit(result.finalValueList, to: &state)
-        outcomes = result.outputs
-      } else {
-        // Some transaction did not fit in the gas the block had left, which Block-STM
-        // assumed it would: everything from there on is wrong. Rare (a block built over
-        // its gas limit), so the block simply runs again, sequentially, on the untouched
-        // state.
-        outcomes = SequentialExecutor.execute(transactions, block: block, on: &state, changes: &changes)
+      outcomes = []
+      outcomes.reserveCapacity(transactions.count)
+      var policy = ContentionPolicy()
+      var gasUsed: UInt64 = 0
+      var next = 0
+      while next < transactions.count {
+        let (parallel, size) = policy.next()
+        let range = next..<min(transactions.count, next + size)
+        let part: [TransactionOutcome]
+        if parallel {
+          var partStats = BlockSTMStats()
+          part = executeParallel(
+            transactions, range, block: block, state: &state, threads: threads, gasUsedBefore: gasUsed,
+            changes: &changes, stats: &partStats)
+          policy.record(partStats, count: range.count)
+          stats.add(partStats)
+        } else {
+          part = SequentialExecutor.execute(
+            transactions[range], block: block, on: &state, changes: &changes, gasUsedBefore: gasUsed)
+        }
+        for outcome in part {
+          if case .executed(let executed) = outcome { gasUsed += executed.gasUsed }
+        }
+        outcomes.append(contentsOf: part)
+        next = range.upperBound
       }
     }
     let receipts = makeReceipts(outcomes)
@@ -77,13 +85,45 @@ public enum BlockExecutor {
     return BlockResult(outcomes: outcomes, receipts: receipts, gasUsed: gasUsed, stats: stats, changes: changes)
   }
 
+  /// Runs `transactions[range]` with Block-STM on `state` and commits the result.
+  static func executeParallel(
+    _ transactions: [Transaction], _ range: Range<Int>, block: BlockEnv, state: inout InMemoryState, threads: Int,
+    gasUsedBefore: UInt64, changes: inout BlockChanges, stats: inout BlockSTMStats
+  ) -> [TransactionOutcome] {
+    // The VM holds a reference to the pre-state only inside this call, so that the commit
+    // below mutates `state` in place instead of copying it.
+    let result = { (pre: InMemoryState) in
+      BlockSTM.execute(
+        EVMBlockVM(pre: pre, transactions: transactions, range: range, block: block), count: range.count,
+        threads: threads, options: BlockSTMOptions(collectWrites: false))
+    }(state)
+    stats = result.stats
+    guard fitsGasPool(transactions[range], result.outputs, blockGasLimit: block.gasLimit, used: gasUsedBefore) else {
+      // Some transaction did not fit in the gas the block had left, which Block-STM
+      // assumed it would: everything from there on is wrong. Rare (a block built over its
+      // gas limit), so these transactions simply run again, sequentially, on the untouched
+      // state.
+      return SequentialExecutor.execute(
+        transactions[range], block: block, on: &state, changes: &changes, gasUsedBefore: gasUsedBefore)
+    }
+    let written = commit(result.finalValueList, to: &state)
+    if changes.accounts.isEmpty {
+      changes = written
+    } else {
+      changes.accounts.merge(written.accounts) { $0.union($1) }
+    }
+    return result.outputs
+  }
+
   /// Whether every transaction fitted in the block gas left by those before it, as the
   /// sequential executor requires (it excludes one that does not). Block-STM executes them
   /// all as if they did: reading the block's gas used so far would make every transaction
   /// depend on every one before it. If each one fitted given the gas the others actually
   /// used, the sequential executor takes the same decisions and the result stands.
-  static func fitsGasPool(_ transactions: [Transaction], _ outcomes: [TransactionOutcome], blockGasLimit: UInt64) -> Bool {
-    var used: UInt64 = 0
+  static func fitsGasPool(
+    _ transactions: ArraySlice<Transaction>, _ outcomes: [TransactionOutcome], blockGasLimit: UInt64, used: UInt64
+  ) -> Bool {
+    var used = used
     for (tx, outcome) in zip(transactions, outcomes) {
       if used > blockGasLimit || tx.gasLimit > blockGasLimit - used { return false }
       if case .executed(let executed) = outcome { used += executed.gasUsed }

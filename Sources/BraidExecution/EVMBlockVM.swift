@@ -11,20 +11,24 @@ struct EVMBlockVM: BlockSTMVM {
   typealias Output = TransactionOutcome
 
   let pre: InMemoryState
+  /// The block's transactions; this VM runs `first ..< first + count` of them, as its
+  /// transactions 0 ..< count.
   let transactions: [Transaction]
+  let first: Int
   let block: BlockEnv
   /// Per transaction: whether a later transaction is sent from its sender or from the
   /// account it pays, so that hinting its writes (`writeHints`) can save a wasted execution.
   let hinted: [Bool]
 
-  init(pre: InMemoryState, transactions: [Transaction], block: BlockEnv) {
+  init(pre: InMemoryState, transactions: [Transaction], range: Range<Int>, block: BlockEnv) {
     self.pre = pre
     self.transactions = transactions
+    first = range.lowerBound
     self.block = block
-    var laterSenders = AddressSet(minimumCapacity: transactions.count)
-    var hinted = [Bool](repeating: false, count: transactions.count)
-    for i in transactions.indices.reversed() {
-      let tx = transactions[i]
+    var laterSenders = AddressSet(minimumCapacity: range.count)
+    var hinted = [Bool](repeating: false, count: range.count)
+    for i in (0..<range.count).reversed() {
+      let tx = transactions[first + i]
       hinted[i] = laterSenders.contains(tx.sender) || (tx.to.map { laterSenders.contains($0) } ?? false)
       laterSenders.insert(tx.sender)
     }
@@ -48,7 +52,7 @@ struct EVMBlockVM: BlockSTMVM {
   /// send again later are hinted.
   func writeHints(_ txn: TxnIndex) -> [StateKey] {
     guard hinted[txn] else { return [] }
-    let tx = transactions[txn]
+    let tx = transactions[first + txn]
     if let to = tx.to, to != tx.sender, !tx.value.isZero {
       return [.nonce(tx.sender), .balance(tx.sender), .balance(to)]
     }
@@ -73,7 +77,7 @@ struct EVMBlockVM: BlockSTMVM {
   static func merge(_ first: UInt256, _ second: UInt256) -> UInt256 { first &+ second }
 
   func execute(_ txn: TxnIndex, view: inout ReadView<EVMBlockVM>) -> VMResult<EVMBlockVM> {
-    let tx = transactions[txn]
+    let tx = transactions[first + txn]
     return withUnsafeMutablePointer(to: &view) { p -> VMResult<EVMBlockVM> in
       // The block gas pool is not checked here: every transaction runs as if it fitted,
       // and `BlockExecutor` checks afterwards that each one did (`fitsGasPool`).

@@ -106,12 +106,7 @@ public enum BlockExecutor {
       return SequentialExecutor.execute(
         transactions[range], block: block, on: &state, changes: &changes, gasUsedBefore: gasUsedBefore)
     }
-    let written = commit(result.finalValueList, to: &state)
-    if changes.accounts.isEmpty {
-      changes = written
-    } else {
-      changes.accounts.merge(written.accounts) { $0.union($1) }
-    }
+    commit(result.finalValueList, to: &state, changes: &changes)
     return result.outputs
   }
 
@@ -131,16 +126,20 @@ public enum BlockExecutor {
     return true
   }
 
-  /// Applies the block's final values. Every account written in the block was touched by
+  /// Applies the final values of a block (or of a part of one) and adds what they wrote to
+  /// `changes`. Every account written in the block was touched by
   /// some transaction, so one that ends empty is removed (EIP-161), with its storage.
-  static func commit(_ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState) -> BlockChanges {
-    var written: [Address: Set<UInt256>] = [:]
+  static func commit(_ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState, changes: inout BlockChanges) {
+    // Addresses written here, possibly repeated: the ones to check for emptiness after.
+    var addresses: [Address] = []
+    addresses.reserveCapacity(finalValues.count)
     for (key, value) in finalValues {
       let address = key.address
+      if addresses.last != address { addresses.append(address) }
       if case .storage(_, let slot) = key {
-        written[address, default: []].insert(slot)
-      } else if written[address] == nil {
-        written[address] = []
+        changes.accounts[address, default: []].insert(slot)
+      } else if changes.accounts[address] == nil {
+        changes.accounts[address] = []
       }
       switch key {
       case .balance: state.accounts[address, default: AccountState()].balance = value.word
@@ -151,10 +150,9 @@ public enum BlockExecutor {
         state.accounts[address, default: AccountState()].storage[slot] = w.isZero ? nil : w
       }
     }
-    for address in written.keys where state.accounts[address]?.isEmpty == true {
+    for address in addresses where state.accounts[address]?.isEmpty == true {
       state.accounts[address] = nil
     }
-    return BlockChanges(accounts: written)
   }
 }
 

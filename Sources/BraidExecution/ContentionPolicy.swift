@@ -7,7 +7,7 @@
 /// known before execution tells such a block apart from one that parallelizes (an ERC-20
 /// block calls one contract too), so the block is probed: a short prefix runs on Block-STM,
 /// and how much of it had to wait or be re-executed decides the next part. Parts that run in
-/// parallel and stay free of conflicts grow; a conflicted probe hands a growing stretch to the
+/// parallel and stay free of conflicts grow sixteenfold; a conflicted probe hands a growing stretch to the
 /// sequential executor before the next probe. Each part executes exactly as its transactions
 /// would in sequence on the state the parts before it committed, so the block's result is
 /// the sequential one however it is split.
@@ -41,7 +41,7 @@ struct ContentionPolicy {
   mutating func record(_ stats: BlockSTMStats, count: Int) {
     let conflicts = stats.reexecutions + stats.estimateWaits + stats.predictedWaits
     if Double(conflicts) <= Self.conflictThreshold * Double(count) {
-      parallelSize = min(parallelSize * 8, 1 << 20)
+      parallelSize = min(parallelSize * 16, 1 << 20)
     } else {
       parallel = false
     }

@@ -40,9 +40,21 @@ public enum BlockExecutor {
   /// Executes `transactions` in order on `state` and returns the receipts. `threads` 0 is
   /// the plain sequential executor; 1 or more run Block-STM with that many workers. The
   /// state and receipts are the same either way.
+  ///
+  /// Block-STM never runs more workers than the machine has cores (`BlockSTM.onlineCores`):
+  /// the extra ones could only take turns on the same cores, spinning while the worker they
+  /// wait for is descheduled. `capWorkersAtCores` false (tests) runs exactly `threads`.
   public static func execute(
     _ transactions: [Transaction], block: BlockEnv, state: inout InMemoryState, threads: Int
   ) -> BlockResult {
+    execute(transactions, block: block, state: &state, threads: threads, capWorkersAtCores: true)
+  }
+
+  static func execute(
+    _ transactions: [Transaction], block: BlockEnv, state: inout InMemoryState, threads requested: Int,
+    capWorkersAtCores: Bool
+  ) -> BlockResult {
+    let threads = capWorkersAtCores && requested > 0 ? min(requested, BlockSTM.onlineCores) : requested
     let clock = ContinuousClock()
     let start = clock.now
     var outcomes: [TransactionOutcome]

@@ -1,5 +1,5 @@
 import BraidEVM
-import BraidExecution
+@testable import BraidExecution
 import BraidPrimitives
 import Testing
 
@@ -15,7 +15,9 @@ struct ParallelEqualsSequentialTests {
 
   static func run(_ block: RandomBlock, threads: Int) -> Summary {
     var state = block.pre
-    let r = BlockExecutor.execute(block.transactions, block: block.env, state: &state, threads: threads)
+    // Exactly `threads` workers, however many cores this machine has.
+    let r = BlockExecutor.execute(
+      block.transactions, block: block.env, state: &state, threads: threads, capWorkersAtCores: false)
     let outcomes = r.outcomes.map { o -> String in
       switch o {
       case .executed(let t): return "ok \(t.success) \(t.gasUsed) \(t.logs.count) \(t.createdAddress?.description ?? "-")"

@@ -14,10 +14,11 @@ struct SplitBlocksMatchSequential {
     // executor; many make parallel parts that grow.
     let block = RandomBlock(seed: UInt64(seed) &* 65_537 &+ 11, count: 400 + 350 * seed)
     let sequential = ParallelEqualsSequentialTests.run(block, threads: 0)
-    for threads in [2, 4] {
+    for threads in [2, 4, 16] {
       #expect(ParallelEqualsSequentialTests.run(block, threads: threads) == sequential, "seed \(seed), \(threads) threads")
       var state = block.pre
-      let r = BlockExecutor.execute(block.transactions, block: block.env, state: &state, threads: threads)
+      let r = BlockExecutor.execute(
+        block.transactions, block: block.env, state: &state, threads: threads, capWorkersAtCores: false)
       let missing = BlockChangesCoverEveryWrite.uncovered(pre: block.pre, post: state, changes: r.changes)
       #expect(missing.isEmpty, "seed \(seed), \(threads) threads: \(missing.prefix(5))")
     }

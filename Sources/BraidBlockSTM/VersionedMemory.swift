@@ -183,15 +183,24 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
     return true
   }
 
-  /// The final value of every key in one shard. Only called once the block is done (so
-  /// storage is read under the lock: nobody else wants it). An ESTIMATE left behind would
-  /// mean a transaction ended aborted, which the scheduler never allows.
+  /// The final value of every key in one shard, in ascending order of key hash (as
+  /// unsigned): a VM whose hash gives related keys the same high bits (the EVM: the keys of
+  /// one account) gets them next to each other, and can commit them together. Only called
+  /// once the block is done (so storage is read under the lock: nobody else wants it). An
+  /// ESTIMATE left behind would mean a transaction ended aborted, which the scheduler never
+  /// allows.
   @inlinable
   func finalValues(shard index: Int) -> [(VM.Key, VM.Value)] {
     shards.withLock(index) { shard in
+      var order: [(hash: UInt, bucket: Int)] = []
+      order.reserveCapacity(shard.count)
+      for i in 0..<shard.hashes.count where shard.hashes[i] != 0 {
+        order.append((UInt(bitPattern: shard.hashes[i]), i))
+      }
+      order.sort { $0.hash < $1.hash }
       var values: [(VM.Key, VM.Value)] = []
       values.reserveCapacity(shard.count)
-      for i in 0..<shard.hashes.count where shard.hashes[i] != 0 {
+      for (_, i) in order {
         let key = shard.keys[i].unsafelyUnwrapped
         switch shard.versions[i].lookup(below: .max) {
         case .value(let value): values.append((key, value))

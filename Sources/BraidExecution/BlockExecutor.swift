@@ -139,32 +139,48 @@ public enum BlockExecutor {
   }
 
   /// Applies the final values of a block (or of a part of one) and adds what they wrote to
-  /// `changes`. Every account written in the block was touched by
-  /// some transaction, so one that ends empty is removed (EIP-161), with its storage.
+  /// `changes`.
   static func commit(_ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState, changes: inout BlockChanges) {
-    // Addresses written here, possibly repeated: the ones to check for emptiness after.
-    var addresses: [Address] = []
-    addresses.reserveCapacity(finalValues.count)
-    for (key, value) in finalValues {
-      let address = key.address
-      if addresses.last != address { addresses.append(address) }
-      if case .storage(_, let slot) = key {
-        changes.accounts[address, default: []].insert(slot)
-      } else if changes.accounts[address] == nil {
-        changes.accounts[address] = []
-      }
-      switch key {
-      case .balance: state.accounts[address, default: AccountState()].balance = value.word
-      case .nonce: state.accounts[address, default: AccountState()].nonce = value.word.w0
-      case .code: state.accounts[address, default: AccountState()].code = value.codeValue
-      case .storage(_, let slot):
-        let w = value.word
-        state.accounts[address, default: AccountState()].storage[slot] = w.isZero ? nil : w
-      }
+    // Accounts that were empty after a run of their keys: removed at the end if still empty.
+    var emptied: [Address] = []
+    // The keys of one account come together (`EVMBlockVM.keyHash`), so each run of them is
+    // one access to the account and one to its entry in `changes`. (Should two accounts'
+    // hashes agree in all the bits that order them, an account's keys come in several runs,
+    // which is only slower.)
+    var start = 0
+    while start < finalValues.count {
+      let address = finalValues[start].0.address
+      var end = start + 1
+      while end < finalValues.count && finalValues[end].0.address == address { end += 1 }
+      let run = finalValues[start..<end]
+      if apply(run, to: &state.accounts[address, default: AccountState()]) { emptied.append(address) }
+      changes.accounts[address, default: []].formUnion(
+        run.lazy.compactMap { key, _ in
+          if case .storage(_, let slot) = key { return slot }
+          return nil
+        })
+      start = end
     }
-    for address in addresses where state.accounts[address]?.isEmpty == true {
+    // Every account written in the block was touched by some transaction, so one that ends
+    // empty is removed (EIP-161), with its storage.
+    for address in emptied where state.accounts[address]?.isEmpty == true {
       state.accounts[address] = nil
     }
+  }
+
+  /// Applies one account's final values; returns whether the account is then empty.
+  static func apply(_ values: ArraySlice<(StateKey, StateValue)>, to account: inout AccountState) -> Bool {
+    for (key, value) in values {
+      switch key {
+      case .balance: account.balance = value.word
+      case .nonce: account.nonce = value.word.w0
+      case .code: account.code = value.codeValue
+      case .storage(_, let slot):
+        let w = value.word
+        account.storage[slot] = w.isZero ? nil : w
+      }
+    }
+    return account.isEmpty
   }
 }
 

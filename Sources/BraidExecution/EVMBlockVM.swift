@@ -59,18 +59,29 @@ struct EVMBlockVM: BlockSTMVM {
     return [.nonce(tx.sender), .balance(tx.sender)]
   }
 
-  /// The key's folded words (`StateKey.hash(into:)`) through a 64-bit finalizer (MurmurHash3's
-  /// fmix64), so that the low bits, which pick a shard of versioned memory, depend on every
-  /// input bit. A fraction of SipHash's cost, on every read, write and validation.
+  /// A fraction of SipHash's cost, on every read, write and validation: folded words
+  /// (`StateKey.hash(into:)`) through a 64-bit finalizer (MurmurHash3's fmix64). The low 8
+  /// bits (the shard of versioned memory) and the bits from 24 up come from the account's
+  /// address alone, bits 8 to 23 (the bucket in the shard) from the whole key: so every key
+  /// of an account lands in one shard, and sorted by hash (`BlockSTMResult.finalValueList`)
+  /// they sit together, which lets `BlockExecutor.commit` update each account once.
   @inline(__always)
   static func keyHash(_ key: StateKey) -> Int {
-    var x = key.folded
+    let account = fmix(key.address.mixed)
+    let whole = fmix(key.folded)
+    let keyBits: UInt64 = 0xff_ff00
+    return Int(bitPattern: UInt((account & ~keyBits) | (whole & keyBits)))
+  }
+
+  @inline(__always)
+  static func fmix(_ value: UInt64) -> UInt64 {
+    var x = value
     x ^= x >> 33
     x &*= 0xff51_afd7_ed55_8ccd
     x ^= x >> 33
     x &*= 0xc4ce_b9fe_1a85_ec53
     x ^= x >> 33
-    return Int(bitPattern: UInt(x))
+    return x
   }
 
   static func apply(_ delta: UInt256, to value: StateValue) -> StateValue { .word(value.word &+ delta) }

@@ -102,11 +102,6 @@
 /// allow, an ESTIMATE left when the block is done, a VM reporting a dependency it did not
 /// read) are bugs: they stop the process with a message naming the transaction.
 public enum BlockSTM {
-  /// Cores this process may run on now; at least 1. More workers than this only take turns
-  /// on the same cores, and a worker waiting for another one that is descheduled wastes its
-  /// whole time slice.
-  public static var onlineCores: Int { WorkerThreads.onlineCores }
-
   /// Runs `count` transactions on `threads` worker threads (threads >= 1; the caller's thread
   /// may be one of them). Returns exactly what sequential execution in index order produces.
   ///

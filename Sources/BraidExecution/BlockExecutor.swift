@@ -40,21 +40,9 @@ public enum BlockExecutor {
   /// Executes `transactions` in order on `state` and returns the receipts. `threads` 0 is
   /// the plain sequential executor; 1 or more run Block-STM with that many workers. The
   /// state and receipts are the same either way.
-  ///
-  /// Block-STM never runs more workers than the machine has cores (`BlockSTM.onlineCores`):
-  /// the extra ones could only take turns on the same cores, spinning while the worker they
-  /// wait for is descheduled. `capWorkersAtCores` false (tests) runs exactly `threads`.
   public static func execute(
     _ transactions: [Transaction], block: BlockEnv, state: inout InMemoryState, threads: Int
   ) -> BlockResult {
-    execute(transactions, block: block, state: &state, threads: threads, capWorkersAtCores: true)
-  }
-
-  static func execute(
-    _ transactions: [Transaction], block: BlockEnv, state: inout InMemoryState, threads requested: Int,
-    capWorkersAtCores: Bool
-  ) -> BlockResult {
-    let threads = capWorkersAtCores && requested > 0 ? min(requested, BlockSTM.onlineCores) : requested
     let clock = ContinuousClock()
     let start = clock.now
     var outcomes: [TransactionOutcome]
@@ -65,29 +53,33 @@ public enum BlockExecutor {
     } else {
       outcomes = []
       outcomes.reserveCapacity(transactions.count)
-      var policy = ContentionPolicy()
       var gasUsed: UInt64 = 0
       var next = 0
       while next < transactions.count {
-        let (parallel, size) = policy.next()
-        let range = next..<min(transactions.count, next + size)
-        let part: [TransactionOutcome]
-        if parallel {
-          var partStats = BlockSTMStats()
-          part = executeParallel(
-            transactions, range, block: block, state: &state, threads: threads, gasUsedBefore: gasUsed,
-            changes: &changes, stats: &partStats)
-          policy.record(partStats, count: range.count)
-          stats.add(partStats)
-        } else {
-          part = SequentialExecutor.execute(
-            transactions[range], block: block, on: &state, changes: &changes, gasUsedBefore: gasUsed)
-        }
+        // Block-STM runs everything from `next` on as if it fits in the block gas pool.
+        // Where one transaction did not, only the part before it stands: that part is
+        // committed, the transaction is excluded as the sequential executor excludes it,
+        // and Block-STM starts again after it. A block whose transactions all fit (every
+        // block the sequencer makes) takes one pass.
+        var partStats = BlockSTMStats()
+        let (part, resume) = executeParallel(
+          transactions, next..<transactions.count, block: block, state: &state, threads: threads,
+          gasUsedBefore: gasUsed, changes: &changes, stats: &partStats)
+        stats.add(partStats)
         for outcome in part {
           if case .executed(let executed) = outcome { gasUsed += executed.gasUsed }
         }
         outcomes.append(contentsOf: part)
-        next = range.upperBound
+        next = resume
+        // The gas left only shrinks, so a transaction asking for more than is left now
+        // can never fit: exclude it without another Block-STM pass (which, after a full
+        // block, would otherwise come once per transaction).
+        while next < transactions.count && gasUsed <= block.gasLimit
+          && transactions[next].gasLimit > block.gasLimit - gasUsed
+        {
+          outcomes.append(.excluded(.gasLimitExceedsBlock))
+          next += 1
+        }
       }
     }
     let receipts = makeReceipts(outcomes)
@@ -97,45 +89,56 @@ public enum BlockExecutor {
     return BlockResult(outcomes: outcomes, receipts: receipts, gasUsed: gasUsed, stats: stats, changes: changes)
   }
 
-  /// Runs `transactions[range]` with Block-STM on `state` and commits the result.
+  /// Runs `transactions[range]` with Block-STM on `state` and commits what stands: all of
+  /// it, or the transactions before the first that did not fit in the block gas left,
+  /// followed by that one's exclusion. Returns their outcomes and where to go on from.
   static func executeParallel(
     _ transactions: [Transaction], _ range: Range<Int>, block: BlockEnv, state: inout InMemoryState, threads: Int,
     gasUsedBefore: UInt64, changes: inout BlockChanges, stats: inout BlockSTMStats
-  ) -> [TransactionOutcome] {
+  ) -> (outcomes: [TransactionOutcome], resume: Int) {
     // The VM holds a reference to the pre-state only inside this call, so that the commit
     // below mutates `state` in place instead of copying it.
-    let result = { (pre: InMemoryState) in
+    let run = { (pre: InMemoryState, range: Range<Int>) in
       BlockSTM.execute(
         EVMBlockVM(pre: pre, transactions: transactions, range: range, block: block), count: range.count,
         threads: threads, options: BlockSTMOptions(collectWrites: false))
-    }(state)
-    stats = result.stats
-    guard fitsGasPool(transactions[range], result.outputs, blockGasLimit: block.gasLimit, used: gasUsedBefore) else {
-      // Some transaction did not fit in the gas the block had left, which Block-STM
-      // assumed it would: everything from there on is wrong. Rare (a block built over its
-      // gas limit), so these transactions simply run again, sequentially, on the untouched
-      // state.
-      return SequentialExecutor.execute(
-        transactions[range], block: block, on: &state, changes: &changes, gasUsedBefore: gasUsedBefore)
     }
-    commit(result.finalValueList, to: &state, changes: &changes)
-    return result.outputs
+    let result = run(state, range)
+    stats = result.stats
+    guard
+      let misfit = firstMisfit(
+        transactions[range], result.outputs, blockGasLimit: block.gasLimit, used: gasUsedBefore)
+    else {
+      commit(result.finalValueList, to: &state, changes: &changes)
+      return (result.outputs, range.upperBound)
+    }
+    // Final values cover the whole range, so the part that stands runs again on its own;
+    // its transactions all fit, so this second run is final.
+    var outcomes: [TransactionOutcome] = []
+    if misfit > range.lowerBound {
+      let prefix = run(state, range.lowerBound..<misfit)
+      stats.add(prefix.stats)
+      commit(prefix.finalValueList, to: &state, changes: &changes)
+      outcomes = prefix.outputs
+    }
+    outcomes.append(.excluded(.gasLimitExceedsBlock))
+    return (outcomes, misfit + 1)
   }
 
-  /// Whether every transaction fitted in the block gas left by those before it, as the
-  /// sequential executor requires (it excludes one that does not). Block-STM executes them
-  /// all as if they did: reading the block's gas used so far would make every transaction
-  /// depend on every one before it. If each one fitted given the gas the others actually
-  /// used, the sequential executor takes the same decisions and the result stands.
-  static func fitsGasPool(
+  /// The index of the first transaction that did not fit in the block gas left by those
+  /// before it, which the sequential executor would exclude; nil when all fitted. Block-STM
+  /// executes them all as if they fitted: reading the block's gas used so far would make
+  /// every transaction depend on every one before it. Up to the first misfit, the
+  /// sequential executor takes the same decisions, so that part stands.
+  static func firstMisfit(
     _ transactions: ArraySlice<Transaction>, _ outcomes: [TransactionOutcome], blockGasLimit: UInt64, used: UInt64
-  ) -> Bool {
+  ) -> Int? {
     var used = used
-    for (tx, outcome) in zip(transactions, outcomes) {
-      if used > blockGasLimit || tx.gasLimit > blockGasLimit - used { return false }
+    for (index, outcome) in zip(transactions.indices, outcomes) {
+      if used > blockGasLimit || transactions[index].gasLimit > blockGasLimit - used { return index }
       if case .executed(let executed) = outcome { used += executed.gasUsed }
     }
-    return true
+    return nil
   }
 
   /// Applies the final values of a block (or of a part of one) and adds what they wrote to

@@ -91,7 +91,7 @@ struct EVMBlockVM: BlockSTMVM {
     let tx = transactions[first + txn]
     return withUnsafeMutablePointer(to: &view) { p -> VMResult<EVMBlockVM> in
       // The block gas pool is not checked here: every transaction runs as if it fitted,
-      // and `BlockExecutor` checks afterwards that each one did (`fitsGasPool`).
+      // and `BlockExecutor` checks afterwards that each one did (`firstMisfit`).
       let reader = VersionedStateReader(view: p, pre: pre)
       let result: ExecutionResult
       do throws(TransactionError) {

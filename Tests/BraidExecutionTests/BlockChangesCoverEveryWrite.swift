@@ -35,7 +35,7 @@ struct BlockChangesCoverEveryWrite {
     for threads in [0, 1, 2, 4] {
       var state = block.pre
       let r = BlockExecutor.execute(
-        block.transactions, block: block.env, state: &state, threads: threads, capWorkersAtCores: false)
+        block.transactions, block: block.env, state: &state, threads: threads)
       let missing = Self.uncovered(pre: block.pre, post: state, changes: r.changes)
       #expect(missing.isEmpty, "seed \(seed), \(threads) threads: \(missing.prefix(5))")
       #expect(!r.changes.accounts.isEmpty)

@@ -230,7 +230,7 @@ public struct BlockSTMStats: Sendable, Equatable {
   }
 
   @inlinable
-  mutating func add(_ other: BlockSTMStats) {
+  public mutating func add(_ other: BlockSTMStats) {
     executions += other.executions
     reexecutions += other.reexecutions
     validations += other.validations
@@ -247,7 +247,8 @@ public struct BlockSTMResult<VM: BlockSTMVM> {
   public var outputs: [VM.Output]
   public var writes: [[(VM.Key, WriteOp<VM>)]]
   /// Every key written in the block, once, with its final value (deltas folded onto the
-  /// last full value or the storage value) — what the block commits. In no particular order.
+  /// last full value or the storage value) — what the block commits. Ordered by shard, and
+  /// within a shard by `BlockSTMVM.keyHash` (see `VersionedMemory.finalValues(shard:)`).
   public var finalValueList: [(VM.Key, VM.Value)]
   public var stats: BlockSTMStats
 

@@ -95,7 +95,10 @@ enum KeyVersions<VM: BlockSTMVM>: Sendable {
     case .many(var entries):
       self = .many([])  // gives up this enum's reference, so `entries` is mutated in place
       let i = Self.firstIndex(notBelow: entry.txn, in: entries)
-      if i < entries.count, entries[i].txn == entry.txn {
+      if i == entries.count {
+        // The usual case: transactions mostly finish in index order.
+        entries.append(entry)
+      } else if entries[i].txn == entry.txn {
         Self.checkIncarnation(replacing: entries[i], with: entry)
         entries[i] = entry
       } else {

@@ -7,11 +7,14 @@
 struct ReadRecord<VM: BlockSTMVM>: Sendable {
   @usableFromInline var key: HashedKey<VM.Key>
   @usableFromInline var value: VM.Value
+  /// Resolved to the pre-state: nothing below had written the key.
+  @usableFromInline var fromStorage: Bool
 
   @inlinable
-  init(key: HashedKey<VM.Key>, value: VM.Value) {
+  init(key: HashedKey<VM.Key>, value: VM.Value, fromStorage: Bool) {
     self.key = key
     self.value = value
+    self.fromStorage = fromStorage
   }
 }
 
@@ -73,12 +76,12 @@ public struct ReadView<VM: BlockSTMVM> {
       return committed.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.read(key) }
     }
     let scheduler = self.scheduler.unsafelyUnwrapped
-    let hashed = HashedKey(key)
+    let hashed = VersionedMemory<VM>.hashed(key)
     var predictionChecked = !scheduler._withUnsafeGuaranteedRef { $0.options.waitForPredecessorWrites }
     while true {
       let predict = !predictionChecked
       switch memory._withUnsafeGuaranteedRef({ $0.read(hashed, by: txn, predict: predict) }) {
-      case .value(let value, let predecessorLikelyWrites):
+      case .value(let value, let predecessorLikelyWrites, let fromStorage):
         predictionChecked = true
         if predecessorLikelyWrites {
           // The predecessor will probably write this key and has not yet: a learned
@@ -101,7 +104,7 @@ public struct ReadView<VM: BlockSTMVM> {
             }
           }
         }
-        reads.append(ReadRecord(key: hashed, value: value))
+        reads.append(ReadRecord(key: hashed, value: value, fromStorage: fromStorage))
         return value
       case .estimate(let blocker):
         // A blocker being executed right now is about to replace its ESTIMATE: waiting for it

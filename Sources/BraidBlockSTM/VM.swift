@@ -51,6 +51,9 @@ public protocol BlockSTMVM: Sendable {
   /// transaction reading such a key waits for `txn` instead of executing on a value about
   /// to change. A wrong hint costs waiting, never correctness.
   func writeHints(_ txn: TxnIndex) -> [Key]
+  /// A hash of `key` for versioned memory, never 0, with well-mixed low bits (they pick a
+  /// shard). The default is `hashValue`; a VM can offer something cheaper than SipHash.
+  static func keyHash(_ key: Key) -> Int
 }
 
 /// What one execution of a transaction produced.
@@ -75,4 +78,5 @@ extension WriteOp: Equatable where VM.Delta: Equatable {}
 
 extension BlockSTMVM {
   @inlinable public func writeHints(_ txn: TxnIndex) -> [Key] { [] }
+  @inlinable public static func keyHash(_ key: Key) -> Int { key.hashValue }
 }

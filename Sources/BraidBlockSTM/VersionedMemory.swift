@@ -6,8 +6,8 @@ import Synchronization
 /// down to the nearest full value (or to the pre-block storage value when none is below).
 ///
 /// Keys are spread over `shardCount` shards by hash, each behind its own `Mutex`, so workers
-/// touching different keys rarely meet on a lock; a lock is held only for a dictionary
-/// lookup and a short walk of one key's versions, never across a call into the VM.
+/// touching different keys rarely meet on a lock; a lock is held only for a table lookup
+/// and a short walk of one key's versions, never across a call into the VM.
 @usableFromInline
 final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   /// What one transaction left at one key.
@@ -46,12 +46,13 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   /// `KeyVersions.predictsWrite(byPredecessorOf:)`.
   @usableFromInline
   enum Resolution {
-    case value(VM.Value, predecessorLikelyWrites: Bool)
+    /// `fromStorage`: nothing below wrote the key; the value is the pre-state's.
+    case value(VM.Value, predecessorLikelyWrites: Bool, fromStorage: Bool)
     case estimate(blocker: TxnIndex)
   }
 
   @usableFromInline typealias Key = HashedKey<VM.Key>
-  @usableFromInline typealias Shard = [Key: KeyVersions<VM>]
+  @usableFromInline typealias Shard = KeyTable<VM>
 
   /// 256 shards: with a handful of workers the chance that two of them want the same shard
   /// at the same moment is small, and 256 dictionaries cost little to set up.
@@ -73,6 +74,9 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   }
 
   @inlinable
+  static func hashed(_ key: VM.Key) -> Key { HashedKey(key, hash: VM.keyHash(key)) }
+
+  @inlinable
   func shardIndex(_ key: Key) -> Int {
     key.hash & (Self.shardCount - 1)
   }
@@ -80,17 +84,28 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   /// What transaction `txn` reads at `key`: the writes of transactions below it only.
   @inlinable
   func read(_ key: Key, by txn: TxnIndex, predict: Bool = false) -> Resolution {
-    let (lookup, predicted): (Lookup, Bool) = shards.withLock(shardIndex(key)) { shard in
-      guard let versions = shard[key] else { return (.storage(pendingDelta: nil), false) }
-      return (versions.lookup(below: txn), predict && versions.predictsWrite(byPredecessorOf: txn, reach: predictionReach))
-    }
+    let (lookup, predicted) = locate(key, by: txn, predict: predict)
     switch lookup {
-    case .value(let value): return .value(value, predecessorLikelyWrites: predicted)
+    case .value(let value): return .value(value, predecessorLikelyWrites: predicted, fromStorage: false)
     case .estimate(let blocker): return .estimate(blocker: blocker)
     case .storage(let pending):
       let base = vm.storageValue(key.key)
-      if let delta = pending { return .value(VM.apply(delta, to: base), predecessorLikelyWrites: predicted) }
-      return .value(base, predecessorLikelyWrites: predicted)
+      if let delta = pending {
+        return .value(VM.apply(delta, to: base), predecessorLikelyWrites: predicted, fromStorage: false)
+      }
+      return .value(base, predecessorLikelyWrites: predicted, fromStorage: true)
+    }
+  }
+
+  /// The part of a read done under the shard's lock.
+  @inlinable
+  func locate(_ key: Key, by txn: TxnIndex, predict: Bool) -> (Lookup, Bool) {
+    shards.withLock(shardIndex(key)) { shard in
+      guard let i = shard.find(key) else { return (.storage(pendingDelta: nil), false) }
+      return (
+        shard.versions[i].lookup(below: txn),
+        predict && shard.versions[i].predictsWrite(byPredecessorOf: txn, reach: predictionReach)
+      )
     }
   }
 
@@ -104,38 +119,32 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
     hints: [VM.Key] = []
   ) -> Bool {
     for (key, op) in writes {
-      write(Key(key), Entry(txn: version.txn, incarnation: version.incarnation, cell: .write(op)))
+      write(Self.hashed(key), Entry(txn: version.txn, incarnation: version.incarnation, cell: .write(op)))
     }
     // The first incarnation replaces its seeded ESTIMATEs; those it did not write go.
-    for key in hints where !writes.contains(where: { $0.0 == key }) { remove(Key(key), txn: version.txn) }
+    for key in hints where !writes.contains(where: { $0.0 == key }) { remove(Self.hashed(key), txn: version.txn) }
     if previous.isEmpty { return !writes.isEmpty }
     let diff = KeyDifference(new: writes, old: previous)
-    for key in diff.dropped { remove(Key(key), txn: version.txn) }
+    for key in diff.dropped { remove(Self.hashed(key), txn: version.txn) }
     return diff.hasNewKey
   }
 
   /// ESTIMATEs for keys a transaction will write, placed before anything executes.
   @inlinable
   func seedEstimates(txn: TxnIndex, keys: [VM.Key]) {
-    for key in keys { write(Key(key), Entry(txn: txn, incarnation: 0, cell: .estimate)) }
+    for key in keys { write(Self.hashed(key), Entry(txn: txn, incarnation: 0, cell: .estimate)) }
   }
 
   @inlinable
   func write(_ key: Key, _ entry: Entry) {
-    shards.withLock(shardIndex(key)) { shard in
-      if let i = shard.index(forKey: key) {
-        shard.values[i].insertOrReplace(entry)
-      } else {
-        shard[key] = .one(entry)
-      }
-    }
+    shards.withLock(shardIndex(key)) { shard in shard.insert(key, entry) }
   }
 
   @inlinable
   func remove(_ key: Key, txn: TxnIndex) {
     shards.withLock(shardIndex(key)) { shard in
-      guard let i = shard.index(forKey: key) else { KeyVersions<VM>.missing(txn, "removing") }
-      if !shard.values[i].remove(txn: txn) { shard.remove(at: i) }
+      guard let i = shard.find(key) else { KeyVersions<VM>.missing(txn, "removing") }
+      if !shard.versions[i].remove(txn: txn) { shard.removeBucket(at: i) }
     }
   }
 
@@ -143,10 +152,10 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   @inlinable
   func markEstimates(txn: TxnIndex, writes: [(VM.Key, WriteOp<VM>)]) {
     for (plainKey, _) in writes {
-      let key = Key(plainKey)
+      let key = Self.hashed(plainKey)
       shards.withLock(shardIndex(key)) { shard in
-        guard let i = shard.index(forKey: key) else { KeyVersions<VM>.missing(txn, "aborting") }
-        shard.values[i].markEstimate(txn: txn)
+        guard let i = shard.find(key) else { KeyVersions<VM>.missing(txn, "aborting") }
+        shard.versions[i].markEstimate(txn: txn)
       }
     }
   }
@@ -157,27 +166,47 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   @inlinable
   func validate(_ reads: ContiguousArray<ReadRecord<VM>>, by txn: TxnIndex) -> Bool {
     for read in reads {
-      guard case .value(let now, _) = self.read(read.key, by: txn), now == read.value else {
+      switch locate(read.key, by: txn, predict: false).0 {
+      case .value(let now):
+        if now != read.value { return false }
+      case .estimate:
         return false
+      case .storage(let pending):
+        // The pre-state never changes: a read that came from it and still would is valid
+        // without asking the pre-state again (a dictionary lookup or a disk read).
+        if pending == nil && read.fromStorage { continue }
+        let base = vm.storageValue(read.key.key)
+        let now = pending.map { VM.apply($0, to: base) } ?? base
+        if now != read.value { return false }
       }
     }
     return true
   }
 
-  /// The final value of every key in one shard. Only called once the block is done (so
-  /// storage is read under the lock: nobody else wants it). An ESTIMATE left behind would
-  /// mean a transaction ended aborted, which the scheduler never allows.
+  /// The final value of every key in one shard, in ascending order of key hash (as
+  /// unsigned): a VM whose hash gives related keys the same high bits (the EVM: the keys of
+  /// one account) gets them next to each other, and can commit them together. Only called
+  /// once the block is done (so storage is read under the lock: nobody else wants it). An
+  /// ESTIMATE left behind would mean a transaction ended aborted, which the scheduler never
+  /// allows.
   @inlinable
   func finalValues(shard index: Int) -> [(VM.Key, VM.Value)] {
     shards.withLock(index) { shard in
+      var order: [(hash: UInt, bucket: Int)] = []
+      order.reserveCapacity(shard.count)
+      for i in 0..<shard.hashes.count where shard.hashes[i] != 0 {
+        order.append((UInt(bitPattern: shard.hashes[i]), i))
+      }
+      order.sort { $0.hash < $1.hash }
       var values: [(VM.Key, VM.Value)] = []
       values.reserveCapacity(shard.count)
-      for (key, versions) in shard {
-        switch versions.lookup(below: .max) {
-        case .value(let value): values.append((key.key, value))
+      for (_, i) in order {
+        let key = shard.keys[i].unsafelyUnwrapped
+        switch shard.versions[i].lookup(below: .max) {
+        case .value(let value): values.append((key, value))
         case .storage(let delta):
-          let base = vm.storageValue(key.key)
-          values.append((key.key, delta.map { VM.apply($0, to: base) } ?? base))
+          let base = vm.storageValue(key)
+          values.append((key, delta.map { VM.apply($0, to: base) } ?? base))
         case .estimate(let blocker):
           invariantViolation("VersionedMemory: ESTIMATE of txn \(blocker) left when the block finished")
         }
@@ -187,25 +216,19 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   }
 }
 
-/// A key with its hash computed once: the hash picks the shard, feeds the shard's dictionary
-/// (hashing one `Int` there instead of the whole key again) and, kept in the read set, spares
-/// validation from hashing the key at all.
+/// A key with its hash computed once: the hash picks the shard and the bucket in the shard's
+/// `KeyTable` and, kept in the read set, spares validation from hashing the key at all.
 @usableFromInline
-struct HashedKey<Key: Hashable & Sendable>: Hashable, Sendable {
+struct HashedKey<Key: Hashable & Sendable>: Sendable {
   @usableFromInline let key: Key
+  /// Never 0: the key table marks empty buckets with 0.
   @usableFromInline let hash: Int
 
   @inlinable
-  init(_ key: Key) {
+  init(_ key: Key, hash: Int) {
     self.key = key
-    hash = key.hashValue
+    self.hash = hash == 0 ? 1 : hash
   }
-
-  @inlinable
-  func hash(into hasher: inout Hasher) { hasher.combine(hash) }
-
-  @inlinable
-  static func == (a: Self, b: Self) -> Bool { a.hash == b.hash && a.key == b.key }
 }
 
 /// Compares a new write set's keys with the previous incarnation's. Write sets are usually a

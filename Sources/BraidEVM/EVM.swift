@@ -10,6 +10,14 @@ public enum EVM {
   public static func execute<S: StateReader>(
     _ tx: Transaction, block: BlockEnv, state: S
   ) throws(TransactionError) -> ExecutionResult {
+    try execute(tx, block: block, state: state, fieldWrites: false)
+  }
+
+  /// `fieldWrites`: report the changes as `ExecutionResult.writes`, field by field, and leave
+  /// `diff` empty (what a Block-STM executor wants), instead of as `diff`.
+  public static func execute<S: StateReader>(
+    _ tx: Transaction, block: BlockEnv, state: S, fieldWrites: Bool
+  ) throws(TransactionError) -> ExecutionResult {
     let host = Host(state: state, block: block, origin: tx.sender, blobHashes: tx.blobVersionedHashes)
     let si = host.index(tx.sender)
     let checked = try validate(tx, block: block, host: host, sender: si)
@@ -50,7 +58,8 @@ public enum EVM {
 
     return ExecutionResult(
       success: r.status == .success, gasUsed: UInt64(gasUsed), effectiveGasPrice: checked.gasPrice,
-      logs: host.logs, output: r.output, createdAddress: created, diff: host.buildDiff())
+      logs: host.logs, output: r.output, createdAddress: created,
+      diff: fieldWrites ? StateDiff() : host.buildDiff(), writes: fieldWrites ? host.buildWrites() : [])
   }
 
   struct Checked {

@@ -60,6 +60,8 @@ public struct ExecutionResult: Sendable {
   /// The address of the created contract for a successful create transaction.
   public var createdAddress: Address?
   public var diff: StateDiff
+  /// The same changes field by field, when asked for (`EVM.execute(_:block:state:fieldWrites:)`).
+  public var writes: [StateWrite] = []
 }
 
 /// Why a transaction is invalid: it cannot be included in a block and changes nothing.

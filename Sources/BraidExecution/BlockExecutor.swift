@@ -49,18 +49,38 @@ public enum BlockExecutor {
     var changes = BlockChanges()
     var stats = BlockSTMStats(executions: 0, reexecutions: 0, validations: 0, validationFailures: 0, dependencyWaits: 0)
     if threads == 0 {
-      outcomes = SequentialExecutor.execute(transactions, block: block, on: &state, changes: &changes)
+      outcomes = SequentialExecutor.execute(transactions[...], block: block, on: &state, changes: &changes)
     } else {
-      // The VM holds a reference to the pre-state only inside this call, so that the commit
-      // below mutates `state` in place instead of copying it.
-      let result = { (pre: InMemoryState) in
-        BlockSTM.execute(
-          EVMBlockVM(pre: pre, transactions: transactions, block: block), count: transactions.count, threads: threads,
-          options: BlockSTMOptions(collectWrites: false))
-      }(state)
-      changes = commit(result.finalValueList, to: &state)
-      outcomes = result.outputs
-      stats = result.stats
+      outcomes = []
+      outcomes.reserveCapacity(transactions.count)
+      var gasUsed: UInt64 = 0
+      var next = 0
+      while next < transactions.count {
+        // Block-STM runs everything from `next` on as if it fits in the block gas pool.
+        // Where one transaction did not, only the part before it stands: that part is
+        // committed, the transaction is excluded as the sequential executor excludes it,
+        // and Block-STM starts again after it. A block whose transactions all fit (every
+        // block the sequencer makes) takes one pass.
+        var partStats = BlockSTMStats()
+        let (part, resume) = executeParallel(
+          transactions, next..<transactions.count, block: block, state: &state, threads: threads,
+          gasUsedBefore: gasUsed, changes: &changes, stats: &partStats)
+        stats.add(partStats)
+        for outcome in part {
+          if case .executed(let executed) = outcome { gasUsed += executed.gasUsed }
+        }
+        outcomes.append(contentsOf: part)
+        next = resume
+        // The gas left only shrinks, so a transaction asking for more than is left now
+        // can never fit: exclude it without another Block-STM pass (which, after a full
+        // block, would otherwise come once per transaction).
+        while next < transactions.count && gasUsed <= block.gasLimit
+          && transactions[next].gasLimit > block.gasLimit - gasUsed
+        {
+          outcomes.append(.excluded(.gasLimitExceedsBlock))
+          next += 1
+        }
+      }
     }
     let receipts = makeReceipts(outcomes)
     let gasUsed = receipts.last?.cumulativeGasUsed ?? 0
@@ -69,31 +89,101 @@ public enum BlockExecutor {
     return BlockResult(outcomes: outcomes, receipts: receipts, gasUsed: gasUsed, stats: stats, changes: changes)
   }
 
-  /// Applies the block's final values. Every account written in the block was touched by
-  /// some transaction, so one that ends empty is removed (EIP-161), with its storage.
-  static func commit(_ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState) -> BlockChanges {
-    var written: [Address: Set<UInt256>] = [:]
-    for (key, value) in finalValues {
-      guard let address = key.address else { continue }
-      if case .storage(_, let slot) = key {
-        written[address, default: []].insert(slot)
-      } else if written[address] == nil {
-        written[address] = []
-      }
-      switch key {
-      case .balance: state.accounts[address, default: AccountState()].balance = value.word
-      case .nonce: state.accounts[address, default: AccountState()].nonce = value.word.w0
-      case .code: state.accounts[address, default: AccountState()].code = value.codeValue
-      case .storage(_, let slot):
-        let w = value.word
-        state.accounts[address, default: AccountState()].storage[slot] = w.isZero ? nil : w
-      case .blockGasUsed: break
-      }
+  /// Runs `transactions[range]` with Block-STM on `state` and commits what stands: all of
+  /// it, or the transactions before the first that did not fit in the block gas left,
+  /// followed by that one's exclusion. Returns their outcomes and where to go on from.
+  static func executeParallel(
+    _ transactions: [Transaction], _ range: Range<Int>, block: BlockEnv, state: inout InMemoryState, threads: Int,
+    gasUsedBefore: UInt64, changes: inout BlockChanges, stats: inout BlockSTMStats
+  ) -> (outcomes: [TransactionOutcome], resume: Int) {
+    // The VM holds a reference to the pre-state only inside this call, so that the commit
+    // below mutates `state` in place instead of copying it.
+    let run = { (pre: InMemoryState, range: Range<Int>) in
+      BlockSTM.execute(
+        EVMBlockVM(pre: pre, transactions: transactions, range: range, block: block), count: range.count,
+        threads: threads, options: BlockSTMOptions(collectWrites: false))
     }
-    for address in written.keys where state.accounts[address]?.isEmpty == true {
+    let result = run(state, range)
+    stats = result.stats
+    guard
+      let misfit = firstMisfit(
+        transactions[range], result.outputs, blockGasLimit: block.gasLimit, used: gasUsedBefore)
+    else {
+      commit(result.finalValueList, to: &state, changes: &changes)
+      return (result.outputs, range.upperBound)
+    }
+    // Final values cover the whole range, so the part that stands runs again on its own;
+    // its transactions all fit, so this second run is final.
+    var outcomes: [TransactionOutcome] = []
+    if misfit > range.lowerBound {
+      let prefix = run(state, range.lowerBound..<misfit)
+      stats.add(prefix.stats)
+      commit(prefix.finalValueList, to: &state, changes: &changes)
+      outcomes = prefix.outputs
+    }
+    outcomes.append(.excluded(.gasLimitExceedsBlock))
+    return (outcomes, misfit + 1)
+  }
+
+  /// The index of the first transaction that did not fit in the block gas left by those
+  /// before it, which the sequential executor would exclude; nil when all fitted. Block-STM
+  /// executes them all as if they fitted: reading the block's gas used so far would make
+  /// every transaction depend on every one before it. Up to the first misfit, the
+  /// sequential executor takes the same decisions, so that part stands.
+  static func firstMisfit(
+    _ transactions: ArraySlice<Transaction>, _ outcomes: [TransactionOutcome], blockGasLimit: UInt64, used: UInt64
+  ) -> Int? {
+    var used = used
+    for (index, outcome) in zip(transactions.indices, outcomes) {
+      if used > blockGasLimit || transactions[index].gasLimit > blockGasLimit - used { return index }
+      if case .executed(let executed) = outcome { used += executed.gasUsed }
+    }
+    return nil
+  }
+
+  /// Applies the final values of a block (or of a part of one) and adds what they wrote to
+  /// `changes`.
+  static func commit(_ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState, changes: inout BlockChanges) {
+    // Accounts that were empty after a run of their keys: removed at the end if still empty.
+    var emptied: [Address] = []
+    // The keys of one account come together (`EVMBlockVM.keyHash`), so each run of them is
+    // one access to the account and one to its entry in `changes`. (Should two accounts'
+    // hashes agree in all the bits that order them, an account's keys come in several runs,
+    // which is only slower.)
+    var start = 0
+    while start < finalValues.count {
+      let address = finalValues[start].0.address
+      var end = start + 1
+      while end < finalValues.count && finalValues[end].0.address == address { end += 1 }
+      let run = finalValues[start..<end]
+      if apply(run, to: &state.accounts[address, default: AccountState()]) { emptied.append(address) }
+      changes.accounts[address, default: []].formUnion(
+        run.lazy.compactMap { key, _ in
+          if case .storage(_, let slot) = key { return slot }
+          return nil
+        })
+      start = end
+    }
+    // Every account written in the block was touched by some transaction, so one that ends
+    // empty is removed (EIP-161), with its storage.
+    for address in emptied where state.accounts[address]?.isEmpty == true {
       state.accounts[address] = nil
     }
-    return BlockChanges(accounts: written)
+  }
+
+  /// Applies one account's final values; returns whether the account is then empty.
+  static func apply(_ values: ArraySlice<(StateKey, StateValue)>, to account: inout AccountState) -> Bool {
+    for (key, value) in values {
+      switch key {
+      case .balance: account.balance = value.word
+      case .nonce: account.nonce = value.word.w0
+      case .code: account.code = value.codeValue
+      case .storage(_, let slot):
+        let w = value.word
+        account.storage[slot] = w.isZero ? nil : w
+      }
+    }
+    return account.isEmpty
   }
 }
 

@@ -11,35 +11,24 @@ struct EVMBlockVM: BlockSTMVM {
   typealias Output = TransactionOutcome
 
   let pre: InMemoryState
+  /// The block's transactions; this VM runs `first ..< first + count` of them, as its
+  /// transactions 0 ..< count.
   let transactions: [Transaction]
+  let first: Int
   let block: BlockEnv
-  /// Per transaction: whether its gas limit, added to the limits of all before it, could
-  /// exceed the block gas limit. Only those read `.blockGasUsed`; when none does, nobody
-  /// writes it either, and the block gas pool costs nothing.
-  let checksGasPool: [Bool]
-  let tracksGasPool: Bool
   /// Per transaction: whether a later transaction is sent from its sender or from the
   /// account it pays, so that hinting its writes (`writeHints`) can save a wasted execution.
   let hinted: [Bool]
 
-  init(pre: InMemoryState, transactions: [Transaction], block: BlockEnv) {
+  init(pre: InMemoryState, transactions: [Transaction], range: Range<Int>, block: BlockEnv) {
     self.pre = pre
     self.transactions = transactions
+    first = range.lowerBound
     self.block = block
-    var sum: UInt64 = 0
-    var checks: [Bool] = []
-    checks.reserveCapacity(transactions.count)
-    for tx in transactions {
-      let (s, overflow) = sum.addingReportingOverflow(tx.gasLimit)
-      sum = overflow ? .max : s
-      checks.append(sum > block.gasLimit)
-    }
-    checksGasPool = checks
-    tracksGasPool = checks.contains(true)
-    var laterSenders = Set<Address>()
-    var hinted = [Bool](repeating: false, count: transactions.count)
-    for i in transactions.indices.reversed() {
-      let tx = transactions[i]
+    var laterSenders = AddressSet(minimumCapacity: range.count)
+    var hinted = [Bool](repeating: false, count: range.count)
+    for i in (0..<range.count).reversed() {
+      let tx = transactions[first + i]
       hinted[i] = laterSenders.contains(tx.sender) || (tx.to.map { laterSenders.contains($0) } ?? false)
       laterSenders.insert(tx.sender)
     }
@@ -52,7 +41,6 @@ struct EVMBlockVM: BlockSTMVM {
     case .nonce(let a): return .word(UInt256(pre.nonce(of: a)))
     case .code(let a): return .code(pre.code(of: a))
     case .storage(let a, let slot): return .word(pre.storage(of: a, slot: slot))
-    case .blockGasUsed: return .word(.zero)
     }
   }
 
@@ -64,29 +52,50 @@ struct EVMBlockVM: BlockSTMVM {
   /// send again later are hinted.
   func writeHints(_ txn: TxnIndex) -> [StateKey] {
     guard hinted[txn] else { return [] }
-    let tx = transactions[txn]
+    let tx = transactions[first + txn]
     if let to = tx.to, to != tx.sender, !tx.value.isZero {
       return [.nonce(tx.sender), .balance(tx.sender), .balance(to)]
     }
     return [.nonce(tx.sender), .balance(tx.sender)]
   }
 
+  /// A fraction of SipHash's cost, on every read, write and validation: folded words
+  /// (`StateKey.hash(into:)`) through a 64-bit finalizer (MurmurHash3's fmix64). The low 8
+  /// bits (the shard of versioned memory) and the bits from 24 up come from the account's
+  /// address alone, bits 8 to 23 (the bucket in the shard) from the whole key: so every key
+  /// of an account lands in one shard, and sorted by hash (`BlockSTMResult.finalValueList`)
+  /// they sit together, which lets `BlockExecutor.commit` update each account once.
+  @inline(__always)
+  static func keyHash(_ key: StateKey) -> Int {
+    let account = fmix(key.address.mixed)
+    let whole = fmix(key.folded)
+    let keyBits: UInt64 = 0xff_ff00
+    return Int(bitPattern: UInt((account & ~keyBits) | (whole & keyBits)))
+  }
+
+  @inline(__always)
+  static func fmix(_ value: UInt64) -> UInt64 {
+    var x = value
+    x ^= x >> 33
+    x &*= 0xff51_afd7_ed55_8ccd
+    x ^= x >> 33
+    x &*= 0xc4ce_b9fe_1a85_ec53
+    x ^= x >> 33
+    return x
+  }
+
   static func apply(_ delta: UInt256, to value: StateValue) -> StateValue { .word(value.word &+ delta) }
   static func merge(_ first: UInt256, _ second: UInt256) -> UInt256 { first &+ second }
 
   func execute(_ txn: TxnIndex, view: inout ReadView<EVMBlockVM>) -> VMResult<EVMBlockVM> {
-    let tx = transactions[txn]
+    let tx = transactions[first + txn]
     return withUnsafeMutablePointer(to: &view) { p -> VMResult<EVMBlockVM> in
-      if checksGasPool[txn] {
-        guard let used = p.pointee.read(.blockGasUsed) else { return .dependency }
-        if tx.gasLimit > block.gasLimit &- used.word.w0 {
-          return .done(writes: [], output: .excluded(.gasLimitExceedsBlock))
-        }
-      }
+      // The block gas pool is not checked here: every transaction runs as if it fitted,
+      // and `BlockExecutor` checks afterwards that each one did (`firstMisfit`).
       let reader = VersionedStateReader(view: p, pre: pre)
       let result: ExecutionResult
       do throws(TransactionError) {
-        result = try EVM.execute(tx, block: block, state: reader)
+        result = try EVM.execute(tx, block: block, state: reader, fieldWrites: true)
       } catch {
         // An invalid verdict reached on values read after a dependency is meaningless.
         if p.pointee.blockingTxn != nil { return .dependency }
@@ -97,13 +106,10 @@ struct EVMBlockVM: BlockSTMVM {
         // would find no ESTIMATE to wait on.
         let nonce = reader.nonce(of: tx.sender)
         if p.pointee.blockingTxn != nil { return .dependency }
-        var writes: [(StateKey, WriteOp<EVMBlockVM>)] = [(.nonce(tx.sender), .value(.word(UInt256(nonce))))]
-        if tracksGasPool { writes.append((.blockGasUsed, .delta(.zero))) }
-        return .done(writes: writes, output: .excluded(error))
+        return .done(writes: [(.nonce(tx.sender), .value(.word(UInt256(nonce))))], output: .excluded(error))
       }
       if p.pointee.blockingTxn != nil { return .dependency }
-      var writes = Self.writes(of: result.diff)
-      if tracksGasPool { writes.append((.blockGasUsed, .delta(UInt256(result.gasUsed)))) }
+      let writes = Self.writes(of: result.writes)
       let executed = ExecutedTransaction(
         type: tx.type, success: result.success, gasUsed: result.gasUsed, logs: result.logs,
         createdAddress: result.createdAddress)
@@ -111,24 +117,23 @@ struct EVMBlockVM: BlockSTMVM {
     }
   }
 
-  /// A diff as fine-grained writes. A removed account writes zero balance and nonce, empty
-  /// code and zero for every slot it had written (its only storage: see `hasStorage`).
-  static func writes(of diff: StateDiff) -> [(StateKey, WriteOp<EVMBlockVM>)] {
+  /// The EVM's field writes as Block-STM writes. A removed account writes zero balance and
+  /// nonce and empty code; the slots it had written come as zero storage writes.
+  static func writes(of fieldWrites: [StateWrite]) -> [(StateKey, WriteOp<EVMBlockVM>)] {
     var writes: [(StateKey, WriteOp<EVMBlockVM>)] = []
-    writes.reserveCapacity(diff.accounts.count * 3)
-    for (address, change) in diff.accounts {
-      if change.deleted {
-        writes.append((.balance(address), .value(.word(.zero))))
-        writes.append((.nonce(address), .value(.word(.zero))))
-        writes.append((.code(address), .value(.code(.empty))))
-        for slot in change.storage.keys { writes.append((.storage(address, slot), .value(.word(.zero)))) }
-        continue
+    writes.reserveCapacity(fieldWrites.count + 3)
+    for write in fieldWrites {
+      switch write {
+      case .balance(let a, let b): writes.append((.balance(a), .value(.word(b))))
+      case .balanceDelta(let a, let d): writes.append((.balance(a), .delta(d)))
+      case .nonce(let a, let n): writes.append((.nonce(a), .value(.word(UInt256(n)))))
+      case .code(let a, let c): writes.append((.code(a), .value(.code(c))))
+      case .storage(let a, let slot, let value): writes.append((.storage(a, slot), .value(.word(value))))
+      case .deleted(let a):
+        writes.append((.balance(a), .value(.word(.zero))))
+        writes.append((.nonce(a), .value(.word(.zero))))
+        writes.append((.code(a), .value(.code(.empty))))
       }
-      if let b = change.balance { writes.append((.balance(address), .value(.word(b)))) }
-      if let d = change.balanceDelta { writes.append((.balance(address), .delta(d))) }
-      if let n = change.nonce { writes.append((.nonce(address), .value(.word(UInt256(n))))) }
-      if let c = change.code { writes.append((.code(address), .value(.code(c)))) }
-      for (slot, value) in change.storage { writes.append((.storage(address, slot), .value(.word(value)))) }
     }
     return writes
   }

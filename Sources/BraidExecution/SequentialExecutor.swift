@@ -6,11 +6,15 @@ import BraidPrimitives
 enum SequentialExecutor {
   /// Executes the transactions in order on `state`, excluding any that is invalid in its
   /// position. The EVM's diff already pays the coinbase its priority fee.
-  static func execute(_ transactions: [Transaction], block: BlockEnv, on state: inout InMemoryState, changes: inout BlockChanges
+  /// `gasUsedBefore`: gas the block's earlier transactions used, when these are only part
+  /// of it.
+  static func execute(
+    _ transactions: ArraySlice<Transaction>, block: BlockEnv, on state: inout InMemoryState,
+    changes: inout BlockChanges, gasUsedBefore: UInt64 = 0
   ) -> [TransactionOutcome] {
     var outcomes: [TransactionOutcome] = []
     outcomes.reserveCapacity(transactions.count)
-    var blockGasUsed: UInt64 = 0
+    var blockGasUsed = gasUsedBefore
     for tx in transactions {
       guard tx.gasLimit <= block.gasLimit - blockGasUsed else {
         outcomes.append(.excluded(.gasLimitExceedsBlock))

@@ -16,25 +16,23 @@ public enum StateKey: Hashable, Sendable {
   case nonce(Address)
   case code(Address)
   case storage(Address, UInt256)
-  /// Gas used by the block so far: read only by transactions that might exceed the block
-  /// gas limit, so that the block gas pool check is exact without serialising the block.
-  case blockGasUsed
 
   /// One word per key (see `HashMixing`): the tag, the address and the slot folded.
-  public func hash(into hasher: inout Hasher) {
+  public func hash(into hasher: inout Hasher) { hasher.combine(folded) }
+
+  @inline(__always)
+  var folded: UInt64 {
     switch self {
-    case .balance(let a): hasher.combine(a.mixed &+ 1)
-    case .nonce(let a): hasher.combine(a.mixed &+ 2)
-    case .code(let a): hasher.combine(a.mixed &+ 3)
-    case .storage(let a, let slot): hasher.combine(a.mixed ^ slot.mixed.rotateLeft(29))
-    case .blockGasUsed: hasher.combine(UInt64(5))
+    case .balance(let a): return a.mixed &+ 1
+    case .nonce(let a): return a.mixed &+ 2
+    case .code(let a): return a.mixed &+ 3
+    case .storage(let a, let slot): return a.mixed ^ slot.mixed.rotateLeft(29)
     }
   }
 
-  var address: Address? {
+  var address: Address {
     switch self {
     case .balance(let a), .nonce(let a), .code(let a), .storage(let a, _): return a
-    case .blockGasUsed: return nil
     }
   }
 }

@@ -1,5 +1,5 @@
 import BraidEVM
-import BraidExecution
+@testable import BraidExecution
 import BraidPrimitives
 import Testing
 
@@ -34,7 +34,8 @@ struct BlockChangesCoverEveryWrite {
     let block = RandomBlock(seed: UInt64(seed) &* 104_729 &+ 3)
     for threads in [0, 1, 2, 4] {
       var state = block.pre
-      let r = BlockExecutor.execute(block.transactions, block: block.env, state: &state, threads: threads)
+      let r = BlockExecutor.execute(
+        block.transactions, block: block.env, state: &state, threads: threads)
       let missing = Self.uncovered(pre: block.pre, post: state, changes: r.changes)
       #expect(missing.isEmpty, "seed \(seed), \(threads) threads: \(missing.prefix(5))")
       #expect(!r.changes.accounts.isEmpty)

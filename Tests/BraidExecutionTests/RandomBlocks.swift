@@ -121,10 +121,12 @@ struct RandomBlock {
 
   static let coinbase = Address(hi: 0xc0, mid: 0, lo: 0xba5e)
 
-  init(seed: UInt64) {
+  /// `count`: how many transactions, instead of a random 10 to 79.
+  init(seed: UInt64, count: Int? = nil) {
     var rng = SplitMix(state: seed)
     let senderCount = [2, 3, 5, 20][Int(rng.next() % 4)]
-    let txCount = 10 + Int(rng.next() % 70)
+    let randomCount = 10 + Int(rng.next() % 70)
+    let txCount = count ?? randomCount
     let tightGas = rng.next() % 5 == 0
     env = BlockEnv(
       number: 10, timestamp: 1000, coinbase: Self.coinbase, gasLimit: tightGas ? 2_000_000 : 30_000_000,

@@ -1,0 +1,61 @@
+/// A transaction's changes field by field, for an executor that versions every field on its
+/// own (Block-STM): the same content as `StateDiff`, built straight from the host's caches
+/// into one flat array instead of per-account dictionaries that the executor would take
+/// apart again.
+import BraidPrimitives
+
+public enum StateWrite: Sendable {
+  case balance(Address, UInt256)
+  /// A credit to a balance the transaction never read (see `AccountChange.balanceDelta`).
+  case balanceDelta(Address, UInt256)
+  case nonce(Address, UInt64)
+  /// New code: a contract created at the address.
+  case code(Address, Code)
+  case storage(Address, slot: UInt256, value: UInt256)
+  /// The account was removed (`AccountChange.deleted`): its balance, nonce and code are
+  /// gone. The slots it had written follow as `.storage` writes of zero.
+  case deleted(Address)
+}
+
+extension Host {
+  /// `buildDiff`, flattened: the same accounts, fields and slots, decided by the same rules.
+  func buildWrites() -> [StateWrite] {
+    var writes: [StateWrite] = []
+    writes.reserveCapacity(2 * accounts.count + storage.count)
+    // Per account: whether it has a dirty slot, then its fate (0 unchanged, 1 removed, 2 kept).
+    var fate = [UInt8](repeating: 0, count: accounts.count)
+    for (key, s) in storage where s.current != s.original {
+      if let i = accountIndex[key.address] { fate[i] = 1 }
+    }
+    for i in accounts.indices {
+      let acc = accounts[i]
+      let hasDirty = fate[i] != 0
+      let nonceChanged = acc.nonceLoaded && acc.nonce != acc.originalNonce
+      let balanceChanged = !acc.balanceOffset.isZero
+      fate[i] = 0
+      guard acc.touched || acc.created || hasDirty || nonceChanged || balanceChanged else { continue }
+      if acc.selfDestructed || (acc.touched && isEmpty(i)) {
+        fate[i] = 1
+        writes.append(.deleted(acc.address))
+        continue
+      }
+      fate[i] = 2
+      if balanceChanged {
+        if let base = acc.baseBalance {
+          writes.append(.balance(acc.address, base &+ acc.balanceOffset))
+        } else {
+          writes.append(.balanceDelta(acc.address, acc.balanceOffset))
+        }
+      }
+      if nonceChanged { writes.append(.nonce(acc.address, acc.nonce)) }
+      if acc.created { writes.append(.code(acc.address, acc.loadedCode ?? .empty)) }
+    }
+    if storage.isEmpty { return writes }
+    for (key, s) in storage where s.current != s.original {
+      // A slot of an account the host never indexed is kept, as in buildDiff.
+      let removed = accountIndex[key.address].map { fate[$0] == 1 } ?? false
+      writes.append(.storage(key.address, slot: key.slot, value: removed ? .zero : s.current))
+    }
+    return writes
+  }
+}

@@ -113,6 +113,7 @@ public final class Sequencer: Sendable {
     // The first block comes one interval after start at the earliest, so that whatever is
     // submitted at once (a benchmark's batch) can share it.
     var lastBlock = clock.now
+    warmStateTrie()
     while running.load(ordering: .acquiring) {
       let pending = mempool.pendingLoad
       if pending.count == 0 {
@@ -130,6 +131,16 @@ public final class Sequencer: Sendable {
       } else {
         _ = wake.wait(timeout: Self.deadline(after: max(remaining, .microseconds(100))))
       }
+    }
+  }
+
+  /// Builds the head's state trie before the first block needs it (a from-scratch build
+  /// costs as much as many blocks' incremental updates), so the first block a client
+  /// waits for pays only for its own changes.
+  private func warmStateTrie() {
+    let (head, state) = store.headAndState()
+    stateTrie.withLock { tracker in
+      if tracker?.root != head.header.stateRoot { tracker = StateRootTracker(state: state) }
     }
   }
 

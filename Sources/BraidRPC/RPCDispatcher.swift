@@ -28,6 +28,7 @@ public struct RPCDispatcher<Backend: ChainBackend>: Sendable {
       switch dispatch(parsed) {
       case .notification: return []
       case .done(let id, let result): return RPCEnvelope.encode(id: id, result)
+      case .doneEncoded(let id, let result): return RPCEnvelope.encode(id: id, encodedResult: result)
       case .pending(let id, let start):
         let assembly = Assembly(slots: [], isBatch: false, completion: completion)
         let index = assembly.addPending(id)
@@ -57,6 +58,9 @@ public struct RPCDispatcher<Backend: ChainBackend>: Sendable {
       case .done(let id, let result):
         let encoded = RPCEnvelope.encode(id: id, result)
         if let assembly { assembly.addDone(encoded) } else { slots.append(encoded) }
+      case .doneEncoded(let id, let result):
+        let encoded = RPCEnvelope.encode(id: id, encodedResult: result)
+        if let assembly { assembly.addDone(encoded) } else { slots.append(encoded) }
       case .pending(let id, let start):
         let a = assembly ?? Assembly(slots: slots.map { .done($0) }, isBatch: true, completion: completion)
         assembly = a
@@ -71,6 +75,7 @@ public struct RPCDispatcher<Backend: ChainBackend>: Sendable {
   private enum Dispatched {
     case notification
     case done(id: JSONValue, Result<JSONValue, RPCError>)
+    case doneEncoded(id: JSONValue, [UInt8])
     case pending(id: JSONValue, start: (@escaping @Sendable (Result<JSONValue, RPCError>) -> Void) -> Void)
   }
 
@@ -98,6 +103,9 @@ public struct RPCDispatcher<Backend: ChainBackend>: Sendable {
     case .value(let v):
       metrics.rpcCall(label, failed: false)
       return isNotification ? .notification : .done(id: replyId, .success(v))
+    case .encoded(let bytes):
+      metrics.rpcCall(label, failed: false)
+      return isNotification ? .notification : .doneEncoded(id: replyId, bytes)
     case .failure(let e):
       metrics.rpcCall(label, failed: true)
       return isNotification ? .notification : .done(id: replyId, .failure(e))
@@ -131,6 +139,17 @@ enum RPCEnvelope {
       w.write(rawASCII: #","error":"#)
       w.write(e.json)
     }
+    w.write(rawASCII: "}")
+    return w.bytes
+  }
+
+  /// A success whose result is already JSON text.
+  static func encode(id: JSONValue, encodedResult: [UInt8]) -> [UInt8] {
+    var w = JSONWriter(capacity: encodedResult.count + 48)
+    w.write(rawASCII: #"{"jsonrpc":"2.0","id":"#)
+    w.write(id)
+    w.write(rawASCII: #","result":"#)
+    w.write(raw: encodedResult)
     w.write(rawASCII: "}")
     return w.bytes
   }

@@ -70,7 +70,7 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
     ]
   }
 
-  func call(_ method: String, _ rawParams: JSONValue?) -> CallOutcome {
+  func call(_ method: String, _ rawParams: JSONValue?, prepared: PreparedSubmission? = nil) -> CallOutcome {
     do {
       let p = try Params(rawParams)
       switch method {
@@ -126,7 +126,7 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
         return .value(.hash(Hash32(word: try state(p.block(2)).storage(of: address, slot: slot))))
       case "eth_call": return try ethCall(p)
       case "eth_estimateGas": return try estimateGas(p)
-      case "eth_sendRawTransaction": return try sendRawTransaction(p)
+      case "eth_sendRawTransaction": return try sendRawTransaction(p, prepared: prepared)
       case "eth_sendRawTransactionSync": return try sendRawTransactionSync(p)
       case "eth_sendTransaction": return try sendTransaction(p)
       case "eth_getTransactionByHash":

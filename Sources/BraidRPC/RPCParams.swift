@@ -116,17 +116,21 @@ enum HexParam {
     // stepping a UTF-8 view index by index cost more than the rest of the parameter work.
     var valid = true
     let direct: Bytes? = d.withContiguousStorageIfAvailable { src in
-      Bytes(unsafeUninitializedCapacity: src.count / 2) { dst, count in
-        var i = 0
-        while i < src.count {
-          guard let hi = nibble(src[i]), let lo = nibble(src[i &+ 1]) else {
-            valid = false
-            break
+      nibbleTable.withUnsafeBufferPointer { table in
+        Bytes(unsafeUninitializedCapacity: src.count / 2) { dst, count in
+          var i = 0
+          while i < src.count {
+            let hi = table[Int(src[i])]
+            let lo = table[Int(src[i &+ 1])]
+            guard hi | lo < 16 else {
+              valid = false
+              break
+            }
+            dst[i >> 1] = hi << 4 | lo
+            i &+= 2
           }
-          dst[i >> 1] = hi << 4 | lo
-          i &+= 2
+          count = i >> 1
         }
-        count = i >> 1
       }
     }
     if let direct {
@@ -291,3 +295,6 @@ struct CallRequest {
     return out
   }
 }
+
+/// Each byte's value as a hex digit, 0xFF for bytes that are not one.
+private let nibbleTable: [UInt8] = (0...255).map { HexParam.nibble(UInt8($0)) ?? 0xFF }

@@ -36,10 +36,18 @@ extension JSONWriter {
     bytes.append(UInt8(ascii: "\""))
     bytes.append(UInt8(ascii: "0"))
     bytes.append(UInt8(ascii: "x"))
+    // The digits go into space grown once, not appended one by one (a receipt's bloom
+    // alone is 512 of them).
+    let start = bytes.count
+    bytes.append(contentsOf: repeatElement(0, count: 2 * data.count))
     hexDigits.withUnsafeBufferPointer { digits in
-      for b in data {
-        bytes.append(digits[Int(b >> 4)])
-        bytes.append(digits[Int(b & 0xF)])
+      bytes.withUnsafeMutableBufferPointer { out in
+        var i = start
+        for b in data {
+          out[i] = digits[Int(b >> 4)]
+          out[i &+ 1] = digits[Int(b & 0xF)]
+          i &+= 2
+        }
       }
     }
     bytes.append(UInt8(ascii: "\""))

@@ -10,7 +10,10 @@
 #
 # Server settings for the bench (each also a BRAID_* variable of braid serve):
 #   INTERVAL_MS (block interval while transactions are pending, default 200) and MAX_TXS
-#   (a block at once when this many are pending, default 10000: the whole block).
+#   (a block at once when this many are pending, default 10000: the whole block),
+#   EXEC_THREADS (Block-STM workers, 0 sequential; default: the server's, one per core), and
+#   DATA_DIR=1 to run the server persistent, on a fresh data directory per run (journal
+#   fsync before each answer, one LMDB commit per block), instead of in memory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SHARED=${SHARED:-../shared}
@@ -21,6 +24,8 @@ BATCH=${BATCH:-250}
 INTERVAL_MS=${INTERVAL_MS:-200}
 MAX_TXS=${MAX_TXS:-10000}
 RUNS=${RUNS:-1}
+EXEC_THREADS=${EXEC_THREADS:-}
+DATA_DIR=${DATA_DIR:-}
 
 file=$SHARED/bench/blocks/$BLOCK.json.gz
 [ -f "$file" ] || file=$BLOCK
@@ -41,8 +46,11 @@ for run in $(seq 1 "$RUNS"); do
   # reads, so a reused file could still show the previous server's address.
   out=$work/out.$run
   err=$work/err.$run
+  extra=()
+  [ -n "$EXEC_THREADS" ] && extra+=(--exec-threads "$EXEC_THREADS")
+  if [ -n "$DATA_DIR" ] && [ "$DATA_DIR" != 0 ]; then extra+=(--data-dir "$work/data.$run"); fi
   "$BRAID" serve --genesis "$file" --http-host 127.0.0.1 --http-port 0 \
-    --block-interval-ms "$INTERVAL_MS" --block-max-txs "$MAX_TXS" >"$out" 2>"$err" &
+    --block-interval-ms "$INTERVAL_MS" --block-max-txs "$MAX_TXS" "${extra[@]}" >"$out" 2>"$err" &
   server=$!
   url=""
   for _ in $(seq 1 300); do
@@ -62,5 +70,6 @@ for run in $(seq 1 "$RUNS"); do
     tail -n 20 "$err" >&2
   fi
   stop_server
+  rm -rf "$work/data.$run"
 done
 exit "$status"

@@ -32,13 +32,23 @@ public final class ChainStore: Sendable {
     var numbers: [Hash32: UInt64] = [:]
     var states: [UInt64: InMemoryState] = [:]
     /// Transactions, receipts and logs of blocks from `detailFrom` on (those made by this
-    /// process); earlier ones are in the store.
+    /// process), one array per block; earlier ones are in the store. Kept as the block's
+    /// own arrays, with only a small position per hash in a table: hashing each record
+    /// (several hundred bytes) into a table of its own cost a large move per transaction
+    /// and more on every growth.
     var detailFrom: UInt64
-    var transactions: [Hash32: TransactionRecord] = [:]
-    var receipts: [Hash32: ReceiptRecord] = [:]
+    var transactions: [[TransactionRecord]] = []
+    var receipts: [[ReceiptRecord]] = []
     var logs: [[LogRecord]] = []
+    var positions: [Hash32: (block: UInt64, index: Int)] = [:]
 
     var headNumber: UInt64 { first + UInt64(blocks.count) - 1 }
+
+    /// Where a transaction kept here is: its block's offset in the detail arrays, its index.
+    func detail(_ hash: Hash32) -> (block: Int, index: Int)? {
+      guard let p = positions[hash], p.block >= detailFrom else { return nil }
+      return (Int(p.block - detailFrom), p.index)
+    }
 
     func record(_ number: UInt64) -> BlockRecord? {
       number >= first && number - first < UInt64(blocks.count) ? blocks[Int(number - first)] : nil
@@ -66,6 +76,8 @@ public final class ChainStore: Sendable {
     d.blocks.append(genesis)
     d.numbers[genesis.hash] = 0
     d.states[0] = state
+    d.transactions.append([])
+    d.receipts.append([])
     d.logs.append([])
     data = Mutex(d)
   }
@@ -97,8 +109,9 @@ public final class ChainStore: Sendable {
       d.numbers[block.hash] = number
       d.states[number] = state
       if number >= UInt64(stateHistory) { d.states[number - UInt64(stateHistory)] = nil }
-      for t in block.transactions { d.transactions[t.signed.hash] = t }
-      for r in block.receipts { d.receipts[r.transactionHash] = r }
+      for (i, h) in block.record.transactionHashes.enumerated() { d.positions[h] = (number, i) }
+      d.transactions.append(block.transactions)
+      d.receipts.append(block.receipts)
       d.logs.append(block.logs)
       if persistent != nil { Self.forgetOldest(&d, keeping: retainedBlocks) }
     }
@@ -111,10 +124,9 @@ public final class ChainStore: Sendable {
       d.numbers[oldest.hash] = nil
       d.first += 1
       if oldest.header.number == d.detailFrom && !d.logs.isEmpty {
-        for h in oldest.transactionHashes {
-          d.transactions[h] = nil
-          d.receipts[h] = nil
-        }
+        for h in oldest.transactionHashes { d.positions[h] = nil }
+        d.transactions.removeFirst()
+        d.receipts.removeFirst()
         d.logs.removeFirst()
         d.detailFrom += 1
       }
@@ -172,12 +184,12 @@ public final class ChainStore: Sendable {
   public func state(atBlock number: UInt64) -> InMemoryState? { data.withLock { $0.states[number] } }
 
   public func transaction(hash: Hash32) -> TransactionRecord? {
-    if let t = data.withLock({ $0.transactions[hash] }) { return t }
+    if let t = data.withLock({ d in d.detail(hash).map { d.transactions[$0.block][$0.index] } }) { return t }
     return stored(hash) { (store, p) throws(LMDBError) in try store.transactionRecord(at: p) }
   }
 
   public func receipt(hash: Hash32) -> ReceiptRecord? {
-    if let r = data.withLock({ $0.receipts[hash] }) { return r }
+    if let r = data.withLock({ d in d.detail(hash).map { d.receipts[$0.block][$0.index] } }) { return r }
     return stored(hash) { (store, p) throws(LMDBError) in try store.receiptRecord(at: p) }
   }
 

@@ -16,10 +16,21 @@ import BraidEVM
 import BraidPrimitives
 import Synchronization
 
-public struct PoolTransaction: Sendable {
+/// A pooled transaction and its place in the order of admission.
+///
+/// A class, not a struct: a signed transaction is a few hundred bytes holding several
+/// references, and the pool keeps each one in two tables, sorts them into a selection heap
+/// and hands them to the sequencer, so as a value every move was a large copy plus a
+/// retain per field. Immutable, hence Sendable.
+public final class PoolTransaction: Sendable {
   public let signed: SignedTransaction
   /// Order of admission, for deterministic tie-breaking.
   public let arrival: UInt64
+
+  public init(signed: SignedTransaction, arrival: UInt64) {
+    self.signed = signed
+    self.arrival = arrival
+  }
 
   public var transaction: Transaction { signed.transaction }
   public var sender: Address { signed.transaction.sender }

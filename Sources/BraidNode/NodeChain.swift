@@ -312,6 +312,35 @@ public final class NodeChain: ChainBackend {
     }
   }
 
+  /// Decodes and recovers the sender, the expensive part of admission, on the caller's
+  /// thread; `submit(prepared:)` then checks and queues.
+  public func prepareSubmission(rawTransaction: Bytes) -> PreparedSubmission {
+    do {
+      return PreparedSubmission(raw: rawTransaction, decoded: try mempool.rules.decode(rawTransaction))
+    } catch {
+      return PreparedSubmission(raw: rawTransaction, refusal: error.message)
+    }
+  }
+
+  public func submit(
+    prepared: PreparedSubmission, completion: @escaping @Sendable (Result<Hash32, RPCError>) -> Void
+  ) {
+    let result: Result<SignedTransaction, AdmissionError>
+    if let signed = prepared.decoded {
+      result = mempool.add(signed).map { signed }
+    } else if let refusal = prepared.refusal {
+      result = .failure(AdmissionError(refusal))
+    } else {
+      submit(rawTransaction: prepared.raw, completion: completion)
+      return
+    }
+    recordAdmission(result)
+    switch result {
+    case .failure(let error): completion(.failure(.server(error.message)))
+    case .success(let signed): journaled(signed) { completion(.success(signed.hash)) }
+    }
+  }
+
   /// Runs `then` once `signed` is durable.
   private func journaled(_ signed: SignedTransaction, then: @escaping @Sendable () -> Void) {
     if let journal {
@@ -346,13 +375,16 @@ public struct NodeOpenError: Error, Sendable, CustomStringConvertible {
 extension NodeChain {
   fileprivate func admit(_ raw: Bytes) -> Result<SignedTransaction, AdmissionError> {
     let result = mempool.add(raw: raw)
-    if let metrics {
-      switch result {
-      case .success: metrics.admission(nil)
-      case .failure(let e): metrics.admission(e)
-      }
-    }
+    recordAdmission(result)
     return result
+  }
+
+  fileprivate func recordAdmission(_ result: Result<SignedTransaction, AdmissionError>) {
+    guard let metrics else { return }
+    switch result {
+    case .success: metrics.admission(nil)
+    case .failure(let e): metrics.admission(e)
+    }
   }
 }
 

@@ -62,9 +62,42 @@ public protocol ChainBackend: Sendable {
   /// `RPCError.syncTimeout` after `timeout` (EIP-7966).
   func submitAndWait(
     rawTransaction: Bytes, timeout: Duration, completion: @escaping @Sendable (Result<ReceiptRecord, RPCError>) -> Void)
+
+  /// The part of admitting `rawTransaction` that needs no chain state (for the node:
+  /// decoding and signature recovery, most of the cost), done ahead so that a batch's
+  /// transactions are prepared in parallel and then submitted one by one, in order, with
+  /// `submit(prepared:)`. Must be safe to call from several threads at once. The default
+  /// prepares nothing.
+  func prepareSubmission(rawTransaction: Bytes) -> PreparedSubmission
+
+  /// `submit(rawTransaction:)` for what `prepareSubmission` returned.
+  func submit(prepared: PreparedSubmission, completion: @escaping @Sendable (Result<Hash32, RPCError>) -> Void)
+}
+
+/// A raw transaction with what a backend worked out about it before submission.
+public struct PreparedSubmission: Sendable {
+  public let raw: Bytes
+  /// The decoded transaction, sender recovered; nil when refused or not prepared.
+  public let decoded: SignedTransaction?
+  /// Why it cannot be admitted whatever the chain holds (undecodable, bad signature).
+  public let refusal: String?
+
+  public init(raw: Bytes, decoded: SignedTransaction? = nil, refusal: String? = nil) {
+    self.raw = raw
+    self.decoded = decoded
+    self.refusal = refusal
+  }
 }
 
 extension ChainBackend {
+  public func prepareSubmission(rawTransaction: Bytes) -> PreparedSubmission { PreparedSubmission(raw: rawTransaction) }
+
+  public func submit(
+    prepared: PreparedSubmission, completion: @escaping @Sendable (Result<Hash32, RPCError>) -> Void
+  ) {
+    submit(rawTransaction: prepared.raw, completion: completion)
+  }
+
   public func logs(matching filter: LogFilter) throws(RPCError) -> [LogRecord] {
     guard filter.fromBlock <= filter.toBlock else { return [] }
     var out: [LogRecord] = []

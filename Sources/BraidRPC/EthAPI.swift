@@ -39,6 +39,8 @@ public struct RPCConfiguration: Sendable {
 /// A method's answer: now, or later through the callback `start` is given.
 enum CallOutcome {
   case value(JSONValue)
+  /// A result already written as JSON (the bulky objects: receipts).
+  case encoded([UInt8])
   case failure(RPCError)
   case pending(start: (@escaping @Sendable (Result<JSONValue, RPCError>) -> Void) -> Void)
 }
@@ -68,7 +70,7 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
     ]
   }
 
-  func call(_ method: String, _ rawParams: JSONValue?) -> CallOutcome {
+  func call(_ method: String, _ rawParams: JSONValue?, prepared: PreparedSubmission? = nil) -> CallOutcome {
     do {
       let p = try Params(rawParams)
       switch method {
@@ -124,7 +126,7 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
         return .value(.hash(Hash32(word: try state(p.block(2)).storage(of: address, slot: slot))))
       case "eth_call": return try ethCall(p)
       case "eth_estimateGas": return try estimateGas(p)
-      case "eth_sendRawTransaction": return try sendRawTransaction(p)
+      case "eth_sendRawTransaction": return try sendRawTransaction(p, prepared: prepared)
       case "eth_sendRawTransactionSync": return try sendRawTransactionSync(p)
       case "eth_sendTransaction": return try sendTransaction(p)
       case "eth_getTransactionByHash":
@@ -132,7 +134,10 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
         return .value(backend.transaction(hash: try p.hash(0)).map(RPCObjects.transaction) ?? .null)
       case "eth_getTransactionReceipt":
         try p.expect(required: 1, max: 1)
-        return .value(backend.receipt(hash: try p.hash(0)).map(RPCObjects.receipt) ?? .null)
+        guard let receipt = backend.receipt(hash: try p.hash(0)) else { return .value(.null) }
+        var w = JSONWriter(capacity: 1800)
+        w.write(receipt: receipt)
+        return .encoded(w.bytes)
       case "eth_getBlockByNumber":
         try p.expect(required: 2, max: 2)
         return .value(try blockObject(findBlock(p.block(0)), full: p.bool(1)))

@@ -5,10 +5,16 @@ import BraidEVM
 import BraidPrimitives
 
 extension EthAPI {
-  func sendRawTransaction(_ p: Params) throws(RPCError) -> CallOutcome {
+  /// `prepared`: the same raw transaction, already prepared with the rest of its batch.
+  func sendRawTransaction(_ p: Params, prepared: PreparedSubmission? = nil) throws(RPCError) -> CallOutcome {
     try p.expect(required: 1, max: 1)
-    let raw = try p.data(0)
     let backend = self.backend
+    if let prepared {
+      return .pending { reply in
+        backend.submit(prepared: prepared) { result in reply(result.map { .hash($0) }) }
+      }
+    }
+    let raw = try p.data(0)
     return .pending { reply in
       backend.submit(rawTransaction: raw) { result in reply(result.map { .hash($0) }) }
     }

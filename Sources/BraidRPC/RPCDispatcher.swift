@@ -2,7 +2,9 @@
 /// `id`, no answer), and the envelope errors. A batch answers in call order even when some
 /// calls finish later on other threads; when every call answered at once (the common
 /// case) no extra object is allocated and the bytes are returned directly.
+import BraidHTTP
 import BraidPrimitives
+import Dispatch
 import Synchronization
 
 public struct RPCDispatcher<Backend: ChainBackend>: Sendable {
@@ -28,6 +30,7 @@ public struct RPCDispatcher<Backend: ChainBackend>: Sendable {
       switch dispatch(parsed) {
       case .notification: return []
       case .done(let id, let result): return RPCEnvelope.encode(id: id, result)
+      case .doneEncoded(let id, let result): return RPCEnvelope.encode(id: id, encodedResult: result)
       case .pending(let id, let start):
         let assembly = Assembly(slots: [], isBatch: false, completion: completion)
         let index = assembly.addPending(id)
@@ -51,11 +54,15 @@ public struct RPCDispatcher<Backend: ChainBackend>: Sendable {
     var slots: [[UInt8]] = []
     slots.reserveCapacity(calls.count)
     var assembly: Assembly?
-    for call in calls {
-      switch dispatch(call) {
+    let prepared = prepareSubmissions(calls)
+    for (index, call) in calls.enumerated() {
+      switch dispatch(call, prepared: prepared?[index]) {
       case .notification: break
       case .done(let id, let result):
         let encoded = RPCEnvelope.encode(id: id, result)
+        if let assembly { assembly.addDone(encoded) } else { slots.append(encoded) }
+      case .doneEncoded(let id, let result):
+        let encoded = RPCEnvelope.encode(id: id, encodedResult: result)
         if let assembly { assembly.addDone(encoded) } else { slots.append(encoded) }
       case .pending(let id, let start):
         let a = assembly ?? Assembly(slots: slots.map { .done($0) }, isBatch: true, completion: completion)
@@ -71,11 +78,44 @@ public struct RPCDispatcher<Backend: ChainBackend>: Sendable {
   private enum Dispatched {
     case notification
     case done(id: JSONValue, Result<JSONValue, RPCError>)
+    case doneEncoded(id: JSONValue, [UInt8])
     case pending(id: JSONValue, start: (@escaping @Sendable (Result<JSONValue, RPCError>) -> Void) -> Void)
   }
 
+  /// The batch's `eth_sendRawTransaction` calls prepared by the backend (decoded, senders
+  /// recovered) on every core at once, by call index; nil when there are too few to be
+  /// worth it. Submission itself stays in call order. Without this a batch is worked
+  /// through by its connection's event loop alone, and with few connections the loops'
+  /// loads are as uneven as the kernel's spread of connections over them.
+  private func prepareSubmissions(_ calls: [JSONValue]) -> [PreparedSubmission?]? {
+    var raws: [(index: Int, raw: Bytes)] = []
+    for (i, call) in calls.enumerated() {
+      guard case .object(let o) = call, o["method"] == .string("eth_sendRawTransaction"),
+        case .array(let params)? = o["params"], params.count == 1, let raw = try? HexParam.data(params[0])
+      else { continue }
+      raws.append((i, raw))
+    }
+    let workers = min(HTTPServerConfiguration.processorCount, raws.count / Self.preparedPerWorker)
+    guard workers >= 2 else { return nil }
+    let backend = api.backend
+    let work = raws
+    let parts = Mutex<[[PreparedSubmission]]>(Array(repeating: [], count: workers))
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+      let range = (work.count * w / workers)..<(work.count * (w + 1) / workers)
+      let part = work[range].map { backend.prepareSubmission(rawTransaction: $0.raw) }
+      parts.withLock { $0[w] = part }
+    }
+    var out = [PreparedSubmission?](repeating: nil, count: calls.count)
+    for (k, p) in parts.withLock({ $0 }).joined().enumerated() { out[raws[k].index] = p }
+    return out
+  }
+
+  /// Below this many transactions per worker, handing work to another thread costs more
+  /// than it saves.
+  private static var preparedPerWorker: Int { 8 }
+
   /// One request object: validate the envelope, then call the method.
-  private func dispatch(_ request: JSONValue) -> Dispatched {
+  private func dispatch(_ request: JSONValue, prepared: PreparedSubmission? = nil) -> Dispatched {
     guard case .object(let o) = request else {
       metrics.rpcEnvelopeError()
       return .done(id: .null, .failure(.invalidRequest))
@@ -94,10 +134,13 @@ public struct RPCDispatcher<Backend: ChainBackend>: Sendable {
     }
     let isNotification = id == nil
     let label = metrics.label(for: method)
-    switch api.call(method, o["params"]) {
+    switch api.call(method, o["params"], prepared: prepared) {
     case .value(let v):
       metrics.rpcCall(label, failed: false)
       return isNotification ? .notification : .done(id: replyId, .success(v))
+    case .encoded(let bytes):
+      metrics.rpcCall(label, failed: false)
+      return isNotification ? .notification : .doneEncoded(id: replyId, bytes)
     case .failure(let e):
       metrics.rpcCall(label, failed: true)
       return isNotification ? .notification : .done(id: replyId, .failure(e))
@@ -131,6 +174,17 @@ enum RPCEnvelope {
       w.write(rawASCII: #","error":"#)
       w.write(e.json)
     }
+    w.write(rawASCII: "}")
+    return w.bytes
+  }
+
+  /// A success whose result is already JSON text.
+  static func encode(id: JSONValue, encodedResult: [UInt8]) -> [UInt8] {
+    var w = JSONWriter(capacity: encodedResult.count + 48)
+    w.write(rawASCII: #"{"jsonrpc":"2.0","id":"#)
+    w.write(id)
+    w.write(rawASCII: #","result":"#)
+    w.write(raw: encodedResult)
     w.write(rawASCII: "}")
     return w.bytes
   }

@@ -92,4 +92,8 @@ func malformedParametersAreInvalidParams(params: String, message: String) {
   let t = TestChain()
   #expect(t.call("eth_sendRawTransaction", #"["0xabc"]"#).error?.message == "invalid argument 0: hex string of odd length")
   #expect(t.call("web3_sha3", #"[""]"#).error?.message == "invalid argument 0: empty hex string")
+  // A bad digit anywhere, first or last, refuses the whole value; both cases are accepted.
+  #expect(t.call("web3_sha3", #"["0xzz00"]"#).error?.message == "invalid argument 0: invalid hex string")
+  #expect(t.call("web3_sha3", #"["0x00g0"]"#).error?.message == "invalid argument 0: invalid hex string")
+  #expect(t.call("web3_sha3", #"["0xAbCd"]"#).result == .string(Keccak256.hash([0xAB, 0xCD]).description))
 }

@@ -146,10 +146,10 @@ public enum BlockExecutor {
   static func commit(_ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState, changes: inout BlockChanges) {
     // Accounts that were empty after a run of their keys: removed at the end if still empty.
     var emptied: [Address] = []
-    // The keys of one account come together (`EVMBlockVM.keyHash`), so each run of them is
-    // one access to the account and one to its entry in `changes`. (Should two accounts'
-    // hashes agree in all the bits that order them, an account's keys come in several runs,
-    // which is only slower.)
+    // Within each shard the keys of one account come together (`EVMBlockVM.keyHash`), so
+    // each run of them is one access to the account and one to its entry in `changes`. An
+    // account with keys in several shards (a busy contract's slots) comes in several runs,
+    // which is correct, only a little slower.
     var start = 0
     while start < finalValues.count {
       let address = finalValues[start].0.address

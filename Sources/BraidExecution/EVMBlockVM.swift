@@ -60,16 +60,17 @@ struct EVMBlockVM: BlockSTMVM {
   }
 
   /// A fraction of SipHash's cost, on every read, write and validation: folded words
-  /// (`StateKey.hash(into:)`) through a 64-bit finalizer (MurmurHash3's fmix64). The low 8
-  /// bits (the shard of versioned memory) and the bits from 24 up come from the account's
-  /// address alone, bits 8 to 23 (the bucket in the shard) from the whole key: so every key
-  /// of an account lands in one shard, and sorted by hash (`BlockSTMResult.finalValueList`)
-  /// they sit together, which lets `BlockExecutor.commit` update each account once.
+  /// (`StateKey.hash(into:)`) through a 64-bit finalizer (MurmurHash3's fmix64). The low 24
+  /// bits (the shard of versioned memory, then the bucket in the shard) come from the whole
+  /// key, so the slots of one hot contract spread over all shards and their locks; the bits
+  /// from 24 up come from the account's address alone, so that within a shard, sorted by
+  /// hash (`BlockSTMResult.finalValueList`), an account's keys sit together and
+  /// `BlockExecutor.commit` updates each account once per shard rather than once per key.
   @inline(__always)
   static func keyHash(_ key: StateKey) -> Int {
     let account = fmix(key.address.mixed)
     let whole = fmix(key.folded)
-    let keyBits: UInt64 = 0xff_ff00
+    let keyBits: UInt64 = 0xff_ffff
     return Int(bitPattern: UInt((account & ~keyBits) | (whole & keyBits)))
   }
 

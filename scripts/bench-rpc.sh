@@ -32,13 +32,9 @@ file=$SHARED/bench/blocks/$BLOCK.json.gz
 [ -f "$file" ] || { echo "error: no block $BLOCK (looked in $SHARED/bench/blocks)" >&2; exit 1; }
 [ -x "$BRAID" ] || { echo "error: $BRAID not found; build with: swift build -c release" >&2; exit 1; }
 
+source scripts/lib/serve.sh
 work=$(mktemp -d)
-server=""
-stop_server() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  server=""
-}
-trap 'stop_server; rm -rf "$work"' EXIT
+trap 'stop_braid; rm -rf "$work"' EXIT
 
 status=0
 for run in $(seq 1 "$RUNS"); do
@@ -49,27 +45,14 @@ for run in $(seq 1 "$RUNS"); do
   extra=()
   [ -n "$EXEC_THREADS" ] && extra+=(--exec-threads "$EXEC_THREADS")
   if [ -n "$DATA_DIR" ] && [ "$DATA_DIR" != 0 ]; then extra+=(--data-dir "$work/data.$run"); fi
-  "$BRAID" serve --genesis "$file" --http-host 127.0.0.1 --http-port 0 \
-    --block-interval-ms "$INTERVAL_MS" --block-max-txs "$MAX_TXS" "${extra[@]}" >"$out" 2>"$err" &
-  server=$!
-  url=""
-  for _ in $(seq 1 300); do
-    url=$(grep -o 'http://[0-9.]*:[0-9]*' "$out" 2>/dev/null || true)
-    [ -n "$url" ] && break
-    kill -0 "$server" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [ -z "$url" ]; then
-    echo "error: braid serve did not start" >&2
-    cat "$err" >&2
-    exit 1
-  fi
+  start_braid "$out" "$err" --genesis "$file" \
+    --block-interval-ms "$INTERVAL_MS" --block-max-txs "$MAX_TXS" "${extra[@]}"
   if ! "$BRAID" bench rpc --url "$url" --connections "$CONNECTIONS" --batch "$BATCH" "$file"; then
     status=1
     echo "--- server log (last 20 lines)" >&2
     tail -n 20 "$err" >&2
   fi
-  stop_server
+  stop_braid
   rm -rf "$work/data.$run"
 done
 exit "$status"

@@ -19,30 +19,11 @@ if ! "$PY" -c 'import web3, vyper' 2>/dev/null; then
     --target "$SITE" "web3>=7,<8" "vyper==0.4.3"
 fi
 
+source scripts/lib/serve.sh
 work=$(mktemp -d)
-server=""
-cleanup() {
-  if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'stop_braid; rm -rf "$work"' EXIT
 
-# Port 0: the server picks a free port and prints it on its first line. $work is new, so
-# the file holds nothing stale when read before the background job has opened it.
-"$BRAID" serve --dev --http-host 127.0.0.1 --http-port 0 --block-interval-ms 50 >"$work/out" 2>"$work/err" &
-server=$!
-url=""
-for _ in $(seq 1 100); do
-  url=$(grep -o 'http://[0-9.]*:[0-9]*' "$work/out" 2>/dev/null || true)
-  [ -n "$url" ] && break
-  kill -0 "$server" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$url" ]; then
-  echo "error: braid serve did not start" >&2
-  cat "$work/err" >&2
-  exit 1
-fi
+start_braid "$work/out" "$work/err" --dev --block-interval-ms 50
 echo "web3.py test against $url"
 status=0
 BRAID_URL=$url "$PY" tests/python/test_web3.py || status=$?

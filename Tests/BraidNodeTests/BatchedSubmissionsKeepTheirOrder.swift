@@ -43,19 +43,7 @@ import Testing
   }
   calls.append(#"{"jsonrpc":"2.0","id":\#(calls.count),"method":"eth_getTransactionCount","params":["\#(sender)","pending"]}"#)
 
-  let request = HTTPRequest(
-    method: .post, target: "/", headers: HTTPHeaders([("Host", "test"), ("Content-Type", "application/json")]),
-    body: Array(("[" + calls.joined(separator: ",") + "]").utf8))
-  let slot = Mutex<HTTPResponse?>(nil)
-  var response: HTTPResponse?
-  switch service.handle(request, responder: HTTPResponder { r in slot.withLock { $0 = r } }) {
-  case .response(let r): response = r
-  case .deferred:
-    for _ in 0..<5000 where response == nil {
-      response = slot.withLock { $0 }
-      if response == nil { Thread.sleep(forTimeInterval: 0.002) }
-    }
-  }
+  let response = post("[" + calls.joined(separator: ",") + "]", to: service)
   let body = try #require(response).body
   let answers = try #require(try JSONParser.parse(body).arrayValue)
   #expect(answers.count == calls.count)

@@ -25,20 +25,7 @@ import Testing
 
     func call(_ method: String, _ params: String = "[]") -> (result: JSONValue?, error: JSONObject?) {
       let body = #"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":\#(params)}"#
-      let request = HTTPRequest(
-        method: .post, target: "/",
-        headers: HTTPHeaders([("Host", "test"), ("Content-Type", "application/json")]),
-        body: Array(body.utf8))
-      let slot = Mutex<HTTPResponse?>(nil)
-      var response: HTTPResponse?
-      switch service.handle(request, responder: HTTPResponder { r in slot.withLock { $0 = r } }) {
-      case .response(let r): response = r
-      case .deferred:
-        for _ in 0..<5000 where response == nil {
-          response = slot.withLock { $0 }
-          if response == nil { Thread.sleep(forTimeInterval: 0.002) }
-        }
-      }
+      let response = post(body, to: service)
       guard let response, let value = try? JSONParser.parse(response.body), let o = value.objectValue else {
         return (nil, nil)
       }

@@ -293,12 +293,7 @@ public final class NodeChain: ChainBackend {
   public func devAccounts() -> [Address] { accountOrder }
 
   public func sign(_ transaction: Transaction) throws(RPCError) -> Bytes {
-    guard let key = keys[transaction.sender] else { throw .unknownAccount }
-    do {
-      return try TransactionSigner.sign(transaction, privateKey: key)
-    } catch {
-      throw .server(error.description)
-    }
+    try TransactionSigner.sign(transaction, withKeyFrom: keys)
   }
 
   /// Answers once the transaction is journaled (group-committed with other submissions),

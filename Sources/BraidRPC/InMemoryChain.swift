@@ -134,12 +134,7 @@ public final class InMemoryChain: ChainBackend {
   public func devAccounts() -> [Address] { keys.keys.sorted() }
 
   public func sign(_ transaction: Transaction) throws(RPCError) -> Bytes {
-    guard let key = keys[transaction.sender] else { throw .unknownAccount }
-    do {
-      return try TransactionSigner.sign(transaction, privateKey: key)
-    } catch {
-      throw .server(error.description)
-    }
+    try TransactionSigner.sign(transaction, withKeyFrom: keys)
   }
 
   public func submit(rawTransaction: Bytes, completion: @escaping @Sendable (Result<Hash32, RPCError>) -> Void) {

@@ -24,6 +24,17 @@ public enum TransactionSigner {
     return Address(Keccak256.hash(pub).bytes[12...])
   }
 
+  /// Signs for `eth_sendTransaction` and `eth_signTransaction` with the key of the
+  /// transaction's sender among `keys` (a dev chain's accounts), as an RPC error otherwise.
+  public static func sign(_ tx: Transaction, withKeyFrom keys: [Address: Bytes]) throws(RPCError) -> Bytes {
+    guard let key = keys[tx.sender] else { throw .unknownAccount }
+    do {
+      return try sign(tx, privateKey: key)
+    } catch {
+      throw .server(error.description)
+    }
+  }
+
   /// Signs `tx` (types 0 with EIP-155, 1 and 2; `tx.sender` is ignored) and returns the
   /// EIP-2718 bytes.
   public static func sign(_ tx: Transaction, privateKey: Bytes) throws(SignError) -> Bytes {

@@ -118,11 +118,12 @@ public enum BlockSTM {
     let executor = Executor(vm: vm, count: count, workers: workers, options: options)
     WorkerThreads.run(count: workers, stackSize: options.stackSize) { executor.work(worker: $0) }
     let result = executor.result()
+    let leftovers = executor.leftovers
     if count >= 256 {
-      // Every worker is joined, so the background thread is the executor's only user.
-      WorkerThreads.detached(executor) { $0.reclaim() }
+      // Every worker is joined, so the background thread is the only user of what it frees.
+      WorkerThreads.detached(leftovers) { $0.reclaim() }
     } else {
-      executor.reclaim()
+      leftovers.reclaim()
     }
     return result
   }

@@ -143,15 +143,36 @@ final class Executor<VM: BlockSTMVM>: Sendable {
     return BlockSTMResult(outputs: outputs, writes: writes, finalValueList: finalValues, stats: stats)
   }
 
-  /// Destroys the per-transaction records and versioned memory. A large block's teardown
-  /// (tens of thousands of version lists) costs as much as a tenth of its execution, so
-  /// `BlockSTM.execute` runs this on a background thread once the result is out.
+  /// The per-transaction records and versioned memory, without the VM: what `reclaim`
+  /// destroys. A large block's teardown (tens of thousands of version lists) costs as much
+  /// as a tenth of its execution, so `BlockSTM.execute` destroys them on a background thread
+  /// once the result is out. That thread must not hold the VM: the EVM's VM holds the
+  /// pre-state, and while a second reference to it lives, the caller's commit into that
+  /// state copies the whole account table instead of updating it in place.
   @inlinable
-  func reclaim() {
-    records.destroyAll()
-    scheduler.states.destroyAll()
-    scheduler.executing.destroyAll()
-    memory.shards.destroyAll()
+  var leftovers: Leftovers { Leftovers(records: records, scheduler: scheduler, shards: memory.shards) }
+
+  @usableFromInline
+  struct Leftovers: Sendable {
+    @usableFromInline let records: LockedSlots<TxnRecord<VM>>
+    @usableFromInline let scheduler: Scheduler
+    @usableFromInline let shards: LockedSlots<KeyTable<VM>>
+
+    @inlinable
+    init(records: LockedSlots<TxnRecord<VM>>, scheduler: Scheduler, shards: LockedSlots<KeyTable<VM>>) {
+      self.records = records
+      self.scheduler = scheduler
+      self.shards = shards
+    }
+
+    /// Only once every worker has returned.
+    @inlinable
+    func reclaim() {
+      records.destroyAll()
+      scheduler.states.destroyAll()
+      scheduler.executing.destroyAll()
+      shards.destroyAll()
+    }
   }
 }
 

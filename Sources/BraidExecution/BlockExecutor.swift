@@ -146,6 +146,10 @@ public enum BlockExecutor {
   static func commit(_ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState, changes: inout BlockChanges) {
     // Accounts that were empty after a run of their keys: removed at the end if still empty.
     var emptied: [Address] = []
+    // Growing these tables while filling them rehashes every entry each time they double.
+    // A block writes about as many accounts as it has keys divided by two or three.
+    changes.accounts.reserveCapacity(changes.accounts.count + finalValues.count / 2)
+    state.accounts.reserveCapacity(state.accounts.count + finalValues.count / 2)
     // Within each shard the keys of one account come together (`EVMBlockVM.keyHash`), so
     // each run of them is one access to the account and one to its entry in `changes`. An
     // account with keys in several shards (a busy contract's slots) comes in several runs,
@@ -157,11 +161,15 @@ public enum BlockExecutor {
       while end < finalValues.count && finalValues[end].0.address == address { end += 1 }
       let run = finalValues[start..<end]
       if apply(run, to: &state.accounts[address, default: AccountState()]) { emptied.append(address) }
-      changes.accounts[address, default: []].formUnion(
-        run.lazy.compactMap { key, _ in
-          if case .storage(_, let slot) = key { return slot }
-          return nil
-        })
+      if run.contains(where: { if case .storage = $0.0 { return true } else { return false } }) {
+        changes.accounts[address, default: []].formUnion(
+          run.lazy.compactMap { key, _ in
+            if case .storage(_, let slot) = key { return slot }
+            return nil
+          })
+      } else if changes.accounts[address] == nil {
+        changes.accounts[address] = []
+      }
       start = end
     }
     // Every account written in the block was touched by some transaction, so one that ends

@@ -6,14 +6,43 @@
 /// `HashedKey` computed once per read (with the VM's own cheap hash, `BlockSTMVM.keyHash`), a
 /// probe compares stored hashes before it ever compares keys, and versions are read and
 /// updated in place. Every access happens under the shard's lock.
+///
+/// The buckets hold only a hash and the position of the key's entry; the entries (key and
+/// versions together) sit densely in insertion order. Probing then walks 16-byte buckets, a
+/// hit costs one more cache line for the key and its versions side by side, and the memory
+/// a block touches is what its keys need rather than twice that in half-empty buckets:
+/// versioned memory is read several times per transaction, and its cache misses were the
+/// largest single cost of a parallel block.
 @usableFromInline
 struct KeyTable<VM: BlockSTMVM>: Sendable {
-  /// Per bucket: the key's hash, 0 for an empty bucket (`HashedKey` never hashes to 0).
-  @usableFromInline var hashes: ContiguousArray<Int>
-  @usableFromInline var keys: ContiguousArray<VM.Key?>
-  /// An empty bucket holds `.many([])`, which allocates nothing.
-  @usableFromInline var versions: ContiguousArray<KeyVersions<VM>>
-  @usableFromInline var count = 0
+  @usableFromInline
+  struct Bucket: Sendable {
+    /// The key's hash; 0 for an empty bucket (`HashedKey` never hashes to 0).
+    @usableFromInline var hash: Int
+    /// Where the key's entry is in `entries`.
+    @usableFromInline var entry: Int
+
+    @inlinable init(hash: Int, entry: Int) {
+      self.hash = hash
+      self.entry = entry
+    }
+  }
+
+  @usableFromInline
+  struct Entry: Sendable {
+    @usableFromInline let key: VM.Key
+    @usableFromInline let hash: Int
+    @usableFromInline var versions: KeyVersions<VM>
+
+    @inlinable init(key: VM.Key, hash: Int, versions: KeyVersions<VM>) {
+      self.key = key
+      self.hash = hash
+      self.versions = versions
+    }
+  }
+
+  @usableFromInline var buckets: ContiguousArray<Bucket>
+  @usableFromInline var entries: ContiguousArray<Entry> = []
   @usableFromInline var mask: Int
 
   @inlinable
@@ -21,23 +50,25 @@ struct KeyTable<VM: BlockSTMVM>: Sendable {
     var capacity = 16
     while capacity < 2 * minimumCapacity { capacity <<= 1 }
     mask = capacity - 1
-    hashes = ContiguousArray(repeating: 0, count: capacity)
-    keys = ContiguousArray(repeating: nil, count: capacity)
-    versions = ContiguousArray(repeating: .many([]), count: capacity)
+    buckets = ContiguousArray(repeating: Bucket(hash: 0, entry: 0), count: capacity)
+    entries.reserveCapacity(minimumCapacity)
   }
+
+  @inlinable
+  var count: Int { entries.count }
 
   /// The low bits of a hash pick the shard; the bucket comes from the bits above them.
   @inlinable
   func home(_ hash: Int) -> Int { (hash >> 8) & mask }
 
-  /// The bucket holding `key`, or nil.
+  /// The position in `entries` of `key`, or nil.
   @inlinable
   func find(_ key: HashedKey<VM.Key>) -> Int? {
     var i = home(key.hash)
     while true {
-      let h = hashes[i]
-      if h == 0 { return nil }
-      if h == key.hash && keys[i].unsafelyUnwrapped == key.key { return i }
+      let bucket = buckets[i]
+      if bucket.hash == 0 { return nil }
+      if bucket.hash == key.hash && entries[bucket.entry].key == key.key { return bucket.entry }
       i = (i &+ 1) & mask
     }
   }
@@ -45,17 +76,45 @@ struct KeyTable<VM: BlockSTMVM>: Sendable {
   /// Adds `entry` at `key`, or inserts it into the versions already there.
   @inlinable
   mutating func insert(_ key: HashedKey<VM.Key>, _ entry: KeyVersions<VM>.Entry) {
-    if let i = find(key) {
-      versions[i].insertOrReplace(entry)
-      return
-    }
-    if 2 * (count + 1) > hashes.count { grow() }
     var i = home(key.hash)
-    while hashes[i] != 0 { i = (i &+ 1) & mask }
-    hashes[i] = key.hash
-    keys[i] = key.key
-    versions[i] = .one(entry)
-    count += 1
+    while true {
+      let bucket = buckets[i]
+      if bucket.hash == 0 { break }
+      if bucket.hash == key.hash && entries[bucket.entry].key == key.key {
+        entries[bucket.entry].versions.insertOrReplace(entry)
+        return
+      }
+      i = (i &+ 1) & mask
+    }
+    if 2 * (entries.count + 1) > buckets.count {
+      grow()
+      i = home(key.hash)
+      while buckets[i].hash != 0 { i = (i &+ 1) & mask }
+    }
+    buckets[i] = Bucket(hash: key.hash, entry: entries.count)
+    entries.append(Entry(key: key.key, hash: key.hash, versions: .one(entry)))
+  }
+
+  /// Removes the entry at position `index` (its key no longer has any version). The last
+  /// entry moves into its place, and its bucket is pointed there.
+  @inlinable
+  mutating func remove(entry index: Int) {
+    removeBucket(at: bucket(of: index))
+    let last = entries.count - 1
+    if index != last {
+      buckets[bucket(of: last)].entry = index
+      entries.swapAt(index, last)
+    }
+    entries.removeLast()
+  }
+
+  /// The bucket that points at entry `index`, which exists.
+  @inlinable
+  func bucket(of index: Int) -> Int {
+    let hash = entries[index].hash
+    var i = home(hash)
+    while buckets[i].hash != hash || buckets[i].entry != index { i = (i &+ 1) & mask }
+    return i
   }
 
   /// Empties bucket `i`, moving later buckets of the same probe run back so that every key
@@ -66,39 +125,28 @@ struct KeyTable<VM: BlockSTMVM>: Sendable {
     var j = i
     while true {
       j = (j &+ 1) & mask
-      let h = hashes[j]
+      let h = buckets[j].hash
       if h == 0 { break }
       let ideal = home(h)
       // The entry at j may move into the hole unless its home lies cyclically in (hole, j].
       let stays = hole <= j ? (ideal > hole && ideal <= j) : (ideal > hole || ideal <= j)
       if stays { continue }
-      hashes[hole] = h
-      keys[hole] = keys[j]
-      versions.swapAt(hole, j)
+      buckets[hole] = buckets[j]
       hole = j
     }
-    hashes[hole] = 0
-    keys[hole] = nil
-    versions[hole] = .many([])
-    count -= 1
+    buckets[hole] = Bucket(hash: 0, entry: 0)
   }
 
   @inlinable
   mutating func grow() {
-    let oldHashes = hashes
-    let oldKeys = keys
-    var oldVersions = versions
-    let capacity = 2 * oldHashes.count
+    let capacity = 2 * buckets.count
     mask = capacity - 1
-    hashes = ContiguousArray(repeating: 0, count: capacity)
-    keys = ContiguousArray(repeating: nil, count: capacity)
-    versions = ContiguousArray(repeating: .many([]), count: capacity)
-    for b in 0..<oldHashes.count where oldHashes[b] != 0 {
-      var i = home(oldHashes[b])
-      while hashes[i] != 0 { i = (i &+ 1) & mask }
-      hashes[i] = oldHashes[b]
-      keys[i] = oldKeys[b]
-      swap(&versions[i], &oldVersions[b])
+    buckets = ContiguousArray(repeating: Bucket(hash: 0, entry: 0), count: capacity)
+    for index in entries.indices {
+      let hash = entries[index].hash
+      var i = home(hash)
+      while buckets[i].hash != 0 { i = (i &+ 1) & mask }
+      buckets[i] = Bucket(hash: hash, entry: index)
     }
   }
 }

@@ -103,8 +103,8 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
     shards.withLock(shardIndex(key)) { shard in
       guard let i = shard.find(key) else { return (.storage(pendingDelta: nil), false) }
       return (
-        shard.versions[i].lookup(below: txn),
-        predict && shard.versions[i].predictsWrite(byPredecessorOf: txn, reach: predictionReach)
+        shard.entries[i].versions.lookup(below: txn),
+        predict && shard.entries[i].versions.predictsWrite(byPredecessorOf: txn, reach: predictionReach)
       )
     }
   }
@@ -144,7 +144,7 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   func remove(_ key: Key, txn: TxnIndex) {
     shards.withLock(shardIndex(key)) { shard in
       guard let i = shard.find(key) else { KeyVersions<VM>.missing(txn, "removing") }
-      if !shard.versions[i].remove(txn: txn) { shard.removeBucket(at: i) }
+      if !shard.entries[i].versions.remove(txn: txn) { shard.remove(entry: i) }
     }
   }
 
@@ -155,7 +155,7 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
       let key = Self.hashed(plainKey)
       shards.withLock(shardIndex(key)) { shard in
         guard let i = shard.find(key) else { KeyVersions<VM>.missing(txn, "aborting") }
-        shard.versions[i].markEstimate(txn: txn)
+        shard.entries[i].versions.markEstimate(txn: txn)
       }
     }
   }
@@ -192,17 +192,15 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   @inlinable
   func finalValues(shard index: Int) -> [(VM.Key, VM.Value)] {
     shards.withLock(index) { shard in
-      var order: [(hash: UInt, bucket: Int)] = []
+      var order: [(hash: UInt, entry: Int)] = []
       order.reserveCapacity(shard.count)
-      for i in 0..<shard.hashes.count where shard.hashes[i] != 0 {
-        order.append((UInt(bitPattern: shard.hashes[i]), i))
-      }
+      for i in shard.entries.indices { order.append((UInt(bitPattern: shard.entries[i].hash), i)) }
       order.sort { $0.hash < $1.hash }
       var values: [(VM.Key, VM.Value)] = []
       values.reserveCapacity(shard.count)
       for (_, i) in order {
-        let key = shard.keys[i].unsafelyUnwrapped
-        switch shard.versions[i].lookup(below: .max) {
+        let key = shard.entries[i].key
+        switch shard.entries[i].versions.lookup(below: .max) {
         case .value(let value): values.append((key, value))
         case .storage(let delta):
           let base = vm.storageValue(key)

@@ -33,7 +33,9 @@ final class Executor<VM: BlockSTMVM>: Sendable {
   init(vm: VM, count: Int, workers: Int, options: BlockSTMOptions) {
     self.vm = vm
     self.count = count
-    memory = VersionedMemory(vm: vm, expectedKeys: 2 * count, workers: workers)
+    // A transaction writes three to five keys (nonce, balance, a credit, the coinbase fee,
+    // a slot or two): sized for four, the shards rarely rehash under their locks.
+    memory = VersionedMemory(vm: vm, expectedKeys: 4 * count, workers: workers)
     scheduler = Scheduler(count: count, workers: workers, options: options)
     records = LockedSlots(count: count) { _ in TxnRecord() }
     buffers = ResultBuffers(count: count, shardCount: VersionedMemory<VM>.shardCount, collectWrites: options.collectWrites)

@@ -60,6 +60,8 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
 
   @usableFromInline let vm: VM
   @usableFromInline let shards: LockedSlots<Shard>
+  /// Which keys may have a write: reads of the others skip the shards entirely.
+  @usableFromInline let written: WrittenKeys
   /// See `KeyVersions.predictsWrite(byPredecessorOf:reach:)`.
   @usableFromInline let predictionReach: Int
 
@@ -71,6 +73,7 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
     predictionReach = workers
     let perShard = expectedKeys / Self.shardCount
     shards = LockedSlots(count: Self.shardCount) { _ in Shard(minimumCapacity: perShard) }
+    written = WrittenKeys(expectedKeys: expectedKeys)
   }
 
   @inlinable
@@ -100,7 +103,8 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   /// The part of a read done under the shard's lock.
   @inlinable
   func locate(_ key: Key, by txn: TxnIndex, predict: Bool) -> (Lookup, Bool) {
-    shards.withLock(shardIndex(key)) { shard in
+    if !written.mayContain(key.hash) { return (.storage(pendingDelta: nil), false) }
+    return shards.withLock(shardIndex(key)) { shard in
       guard let i = shard.find(key) else { return (.storage(pendingDelta: nil), false) }
       return (
         shard.entries[i].versions.lookup(below: txn),
@@ -137,6 +141,7 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
 
   @inlinable
   func write(_ key: Key, _ entry: Entry) {
+    written.insert(key.hash)
     shards.withLock(shardIndex(key)) { shard in shard.insert(key, entry) }
   }
 

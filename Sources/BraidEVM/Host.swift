@@ -68,7 +68,12 @@ final class Host<S: StateReader> {
   let blobHashes: [Hash32]
 
   var accounts: [CachedAccount] = []
+  /// Positions in `accounts`, kept only once there are more than `linearLimit` accounts:
+  /// most transactions touch a handful (sender, recipient, coinbase, a contract or two),
+  /// where comparing addresses one by one beats hashing, and a dictionary's first inserts
+  /// cost an allocation and a rehash each.
   var accountIndex: [Address: Int] = [:]
+  static var linearLimit: Int { 8 }
   var storage: [SlotKey: StorageSlot] = [:]
   var transient: [SlotKey: UInt256] = [:]
   var journal: [JournalEntry] = []
@@ -80,17 +85,30 @@ final class Host<S: StateReader> {
     self.block = block
     self.origin = origin
     self.blobHashes = blobHashes
-    journal.reserveCapacity(64)
+    journal.reserveCapacity(16)
+    accounts.reserveCapacity(4)
   }
 
   // MARK: accounts
 
   @inline(__always) func index(_ a: Address) -> Int {
-    if let i = accountIndex[a] { return i }
+    if let i = existingIndex(a) { return i }
     let i = accounts.count
     accounts.append(CachedAccount(address: a))
-    accountIndex[a] = i
+    if i == Self.linearLimit {
+      accountIndex.reserveCapacity(4 * Self.linearLimit)
+      for j in accounts.indices { accountIndex[accounts[j].address] = j }
+    } else if i > Self.linearLimit {
+      accountIndex[a] = i
+    }
     return i
+  }
+
+  /// The position of `a` in `accounts`, if the transaction has touched it.
+  @inline(__always) func existingIndex(_ a: Address) -> Int? {
+    if accounts.count > Self.linearLimit { return accountIndex[a] }
+    for i in accounts.indices where accounts[i].address == a { return i }
+    return nil
   }
 
   /// Set when the reader reported a read it could not answer (a parallel executor's
@@ -316,7 +334,7 @@ final class Host<S: StateReader> {
   }
 
   private func isRipemd(_ i: Int) -> Bool {
-    if let r = accountIndex[Precompiles.ripemdAddress] { return r == i }
+    if let r = existingIndex(Precompiles.ripemdAddress) { return r == i }
     return false
   }
 

@@ -25,7 +25,7 @@ extension Host {
     // Per account: whether it has a dirty slot, then its fate (0 unchanged, 1 removed, 2 kept).
     var fate = [UInt8](repeating: 0, count: accounts.count)
     for (key, s) in storage where s.current != s.original {
-      if let i = accountIndex[key.address] { fate[i] = 1 }
+      if let i = existingIndex(key.address) { fate[i] = 1 }
     }
     for i in accounts.indices {
       let acc = accounts[i]
@@ -53,7 +53,7 @@ extension Host {
     if storage.isEmpty { return writes }
     for (key, s) in storage where s.current != s.original {
       // A slot of an account the host never indexed is kept, as in buildDiff.
-      let removed = accountIndex[key.address].map { fate[$0] == 1 } ?? false
+      let removed = existingIndex(key.address).map { fate[$0] == 1 } ?? false
       writes.append(.storage(key.address, slot: key.slot, value: removed ? .zero : s.current))
     }
     return writes

@@ -6,12 +6,9 @@ import Synchronization
 /// block, `writes` and `output` are the transaction's result.
 @usableFromInline
 struct TxnRecord<VM: BlockSTMVM>: Sendable {
-  @usableFromInline var reads: ContiguousArray<ReadRecord<VM>> = []
+  @usableFromInline var reads = ReadSpan<VM>()
   @usableFromInline var writes: [(VM.Key, WriteOp<VM>)] = []
   @usableFromInline var output: VM.Output? = nil
-  /// The worker that recorded `reads`: it allocated them, so it is the one to free them
-  /// (see `ResultBuffers.collect`).
-  @usableFromInline var worker = -1
   /// Keys seeded with an ESTIMATE before the first incarnation (`BlockSTMVM.writeHints`).
   @usableFromInline var hints: [VM.Key] = []
 
@@ -39,12 +36,39 @@ final class Executor<VM: BlockSTMVM>: Sendable {
     scheduler = Scheduler(count: count, workers: workers, options: options)
     records = LockedSlots(count: count) { _ in TxnRecord() }
     buffers = ResultBuffers(count: count, shardCount: VersionedMemory<VM>.shardCount, collectWrites: options.collectWrites)
-    for txn in 0..<count {
+    self.workers = workers
+    // Room for about eight reads per transaction in one chunk per worker.
+    let chunk = min(max(8 * count / workers, 256), 1 << 16)
+    arenas = (0..<workers).map { _ in ReadArena(chunkSize: chunk) }
+  }
+
+  /// One per worker, indexed by worker.
+  @usableFromInline let arenas: [ReadArena<VM>]
+
+  @usableFromInline let workers: Int
+  /// Workers that have placed their share of the write hints (`seedHints`).
+  @usableFromInline let seeded = PaddedSlots<Atomic<Int>>(count: 1, alignment: 128) { _ in Atomic(0) }
+
+  /// Places the ESTIMATEs of the write hints of every `workers`-th transaction from
+  /// `worker` on, then waits until every worker has done its share. Before the first
+  /// execution: a hint placed after its transaction executed would overwrite that
+  /// transaction's write with an ESTIMATE. Done by the workers rather than by the caller
+  /// beforehand, because on a block whose senders recur it is tens of thousands of inserts:
+  /// serial work that held back every worker.
+  @inlinable
+  func seedHints(worker: Int) {
+    var txn = worker
+    while txn < count {
       let hints = vm.writeHints(txn)
-      if hints.isEmpty { continue }
-      records.withLock(txn) { $0.hints = hints }
-      memory.seedEstimates(txn: txn, keys: hints)
+      if !hints.isEmpty {
+        records.withLock(txn) { $0.hints = hints }
+        memory.seedEstimates(txn: txn, keys: hints)
+      }
+      txn += workers
     }
+    seeded[0].pointee.add(1, ordering: .sequentiallyConsistent)
+    var wait = Backoff(spinLimit: scheduler.idleSpins)
+    while seeded[0].pointee.load(ordering: .sequentiallyConsistent) < workers { wait.pause() }
   }
 
   /// A worker: take a task, run it, and keep the follow-up task it may hand back (running
@@ -53,10 +77,9 @@ final class Executor<VM: BlockSTMVM>: Sendable {
   @inlinable
   func work(worker: Int) {
     var local = BlockSTMStats()
-    var executed: [TxnIndex] = []
     var task: Scheduler.Task? = nil
     var idle = Backoff(spinLimit: scheduler.idleSpins)
-    var expectedReads = 8
+    seedHints(worker: worker)
     while !scheduler.done {
       guard let current = task ?? scheduler.nextTask() else {
         idle.pause()
@@ -65,30 +88,29 @@ final class Executor<VM: BlockSTMVM>: Sendable {
       idle.reset()
       switch current {
       case .execute(let version):
-        task = execute(version, worker: worker, stats: &local, expectedReads: &expectedReads)
-        executed.append(version.txn)
+        task = execute(version, worker: worker, stats: &local)
       case .validate(let version):
         task = validate(version, stats: &local)
       }
     }
     stats.withLock { $0.add(local) }
-    buffers.collect(records: records, memory: memory, worker: worker, executed: executed)
+    buffers.collect(records: records, memory: memory)
   }
 
   /// Runs one incarnation and publishes its writes, or suspends it on the transaction whose
   /// ESTIMATE it read.
   @inlinable
-  func execute(_ version: Version, worker: Int, stats: inout BlockSTMStats, expectedReads: inout Int)
-    -> Scheduler.Task?
-  {
+  func execute(_ version: Version, worker: Int, stats: inout BlockSTMStats) -> Scheduler.Task? {
     let txn = version.txn
+    let arena = arenas[worker]
     while true {
-      var view = ReadView<VM>(memory: memory, scheduler: scheduler, txn: txn, expectedReads: expectedReads)
+      var view = ReadView<VM>(memory: memory, scheduler: scheduler, txn: txn, arena: arena)
       stats.executions += 1
       let result = vm.execute(txn, view: &view)
       stats.estimateWaits += view.estimateWaits
       stats.predictedWaits += view.predictedWaits
       if let blocker = view.blockingTxn {
+        view.discardReads()
         if scheduler.addDependency(txn, on: blocker) {
           stats.dependencyWaits += 1
           return nil
@@ -100,14 +122,12 @@ final class Executor<VM: BlockSTMVM>: Sendable {
         invariantViolation("the VM returned .dependency for txn \(txn) without reading an ESTIMATE")
       }
       assert(hasDistinctKeys(writes), "the VM's write set for txn \(txn) names a key twice")
-      expectedReads = max(8, view.reads.count)
-      let reads = view.reads
+      let reads = view.recordedReads
       let (previous, hints): ([(VM.Key, WriteOp<VM>)], [VM.Key]) = records.withLock(txn) { record in
         let taken = (record.writes, record.hints)
         record.reads = reads
         record.writes = writes
         record.output = output
-        record.worker = worker
         record.hints = []
         return taken
       }
@@ -152,19 +172,26 @@ final class Executor<VM: BlockSTMVM>: Sendable {
   /// pre-state, and while a second reference to it lives, the caller's commit into that
   /// state copies the whole account table instead of updating it in place.
   @inlinable
-  var leftovers: Leftovers { Leftovers(records: records, scheduler: scheduler, shards: memory.shards) }
+  var leftovers: Leftovers {
+    Leftovers(records: records, scheduler: scheduler, shards: memory.shards, arenas: arenas)
+  }
 
   @usableFromInline
   struct Leftovers: Sendable {
     @usableFromInline let records: LockedSlots<TxnRecord<VM>>
     @usableFromInline let scheduler: Scheduler
     @usableFromInline let shards: LockedSlots<KeyTable<VM>>
+    @usableFromInline let arenas: [ReadArena<VM>]
 
     @inlinable
-    init(records: LockedSlots<TxnRecord<VM>>, scheduler: Scheduler, shards: LockedSlots<KeyTable<VM>>) {
+    init(
+      records: LockedSlots<TxnRecord<VM>>, scheduler: Scheduler, shards: LockedSlots<KeyTable<VM>>,
+      arenas: [ReadArena<VM>]
+    ) {
       self.records = records
       self.scheduler = scheduler
       self.shards = shards
+      self.arenas = arenas
     }
 
     /// Only once every worker has returned.
@@ -174,6 +201,7 @@ final class Executor<VM: BlockSTMVM>: Sendable {
       scheduler.states.destroyAll()
       scheduler.executing.destroyAll()
       shards.destroyAll()
+      for arena in arenas { arena.reclaim() }
     }
   }
 }

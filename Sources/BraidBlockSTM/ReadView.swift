@@ -1,6 +1,18 @@
 /// Read-set capture: the view one incarnation reads through, and what it remembers of those
 /// reads so that validation can check them again later.
 
+/// A completed read set: a span of its worker's `ReadArena`.
+@usableFromInline
+struct ReadSpan<VM: BlockSTMVM>: @unchecked Sendable {
+  // @unchecked Sendable is safe: a span is handed to other threads only once complete
+  // (published under its transaction's lock), its records are never written again, and the
+  // arena frees them only after every worker has been joined.
+  @usableFromInline let records: UnsafeBufferPointer<ReadRecord<VM>>
+
+  @inlinable init(_ records: UnsafeBufferPointer<ReadRecord<VM>>) { self.records = records }
+  @inlinable init() { records = UnsafeBufferPointer(start: nil, count: 0) }
+}
+
 /// One read of an incarnation: the key and the value it resolved to. Validation is by value:
 /// the read is still good if the key resolves to an equal value now.
 @usableFromInline
@@ -39,21 +51,23 @@ public struct ReadView<VM: BlockSTMVM> {
   /// The transaction this view reads for.
   public let txn: TxnIndex
   @usableFromInline var blocker: TxnIndex?
-  @usableFromInline var reads: ContiguousArray<ReadRecord<VM>>
+  /// Where this incarnation's reads are recorded: its worker's arena, from `start` on.
+  @usableFromInline let arena: Unmanaged<ReadArena<VM>>?
+  @usableFromInline var start: Int
   /// Times a read waited for a transaction being executed below (see `BlockSTMStats`).
   @usableFromInline var estimateWaits = 0
   @usableFromInline var predictedWaits = 0
 
   /// A view for Block-STM: speculative reads, recorded for validation.
   @inlinable
-  init(memory: VersionedMemory<VM>, scheduler: Scheduler, txn: TxnIndex, expectedReads: Int) {
+  init(memory: VersionedMemory<VM>, scheduler: Scheduler, txn: TxnIndex, arena: ReadArena<VM>) {
     self.memory = Unmanaged.passUnretained(memory)
     self.scheduler = Unmanaged.passUnretained(scheduler)
     committed = nil
     self.txn = txn
     blocker = nil
-    reads = []
-    reads.reserveCapacity(expectedReads)
+    self.arena = Unmanaged.passUnretained(arena)
+    start = arena.mark
   }
 
   /// A view for the sequential reference: reads the state every earlier transaction committed.
@@ -64,7 +78,8 @@ public struct ReadView<VM: BlockSTMVM> {
     self.committed = Unmanaged.passUnretained(committed)
     self.txn = txn
     blocker = nil
-    reads = []
+    arena = nil
+    start = 0
   }
 
   /// The value of `key` as this transaction sees it, or nil when a lower transaction's write
@@ -104,7 +119,10 @@ public struct ReadView<VM: BlockSTMVM> {
             }
           }
         }
-        reads.append(ReadRecord(key: hashed, value: value, fromStorage: fromStorage))
+        let record = ReadRecord<VM>(key: hashed, value: value, fromStorage: fromStorage)
+        var spanStart = start
+        arena.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.append(record, spanStart: &spanStart) }
+        start = spanStart
         return value
       case .estimate(let blocker):
         // A blocker being executed right now is about to replace its ESTIMATE: waiting for it
@@ -128,8 +146,20 @@ public struct ReadView<VM: BlockSTMVM> {
   /// How many reads this incarnation has made so far.
   @inlinable
   public var readCount: Int {
-    guard let committed else { return reads.count }
+    guard let committed else { return arena.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.mark } - start }
     return committed._withUnsafeGuaranteedRef { $0.readsSinceReset }
+  }
+
+  /// The reads recorded so far, in the worker's arena (Block-STM views only).
+  @inlinable
+  var recordedReads: ReadSpan<VM> {
+    ReadSpan(arena.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.span(from: start) })
+  }
+
+  /// Forgets the reads of an incarnation that ended on an ESTIMATE.
+  @inlinable
+  func discardReads() {
+    arena.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.discard(from: start) }
   }
 }
 

@@ -38,22 +38,11 @@ final class ResultBuffers<VM: BlockSTMVM>: @unchecked Sendable {
     shardValues.deallocate()
   }
 
-  /// Called by every worker after the block is done. First it frees the read sets it
-  /// allocated itself: glibc's malloc keeps an arena per thread, and freeing into another
-  /// thread's arena takes that arena's lock, so workers freeing each other's read sets
-  /// spend more time contending than freeing. Then it moves out the outputs and write sets
+  /// Called by every worker after the block is done: moves out the outputs and write sets
   /// of a share of the transactions (moves, no frees) and folds a share of the shards into
-  /// final values.
+  /// final values. (Read sets live in the workers' arenas, freed with them.)
   @inlinable
-  func collect(records: LockedSlots<TxnRecord<VM>>, memory: VersionedMemory<VM>, worker: Int, executed: [TxnIndex]) {
-    for txn in executed {
-      records.withLock(txn) { record in
-        if record.worker == worker {
-          record.reads = []
-          record.worker = -1
-        }
-      }
-    }
+  func collect(records: LockedSlots<TxnRecord<VM>>, memory: VersionedMemory<VM>) {
     while true {
       let start = cursors[0].pointee.add(Self.chunk, ordering: .relaxed).oldValue
       if start >= count { break }

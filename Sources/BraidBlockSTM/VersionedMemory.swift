@@ -169,8 +169,8 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   /// rather than versions lets a re-execution that wrote the same value, or deltas that still
   /// fold to the same total, leave readers above it valid.
   @inlinable
-  func validate(_ reads: ContiguousArray<ReadRecord<VM>>, by txn: TxnIndex) -> Bool {
-    for read in reads {
+  func validate(_ reads: ReadSpan<VM>, by txn: TxnIndex) -> Bool {
+    for read in reads.records {
       switch locate(read.key, by: txn, predict: false).0 {
       case .value(let now):
         if now != read.value { return false }

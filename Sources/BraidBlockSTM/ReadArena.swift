@@ -31,7 +31,7 @@ final class ReadArena<VM: BlockSTMVM>: @unchecked Sendable {
   var mark: Int { used }
 
   @inlinable
-  func append(_ record: Record, spanStart start: inout Int) {
+  func append(_ record: consuming Record, spanStart start: inout Int) {
     if used == capacity { newChunk(keeping: &start) }
     (current.unsafelyUnwrapped + used).initialize(to: record)
     used &+= 1

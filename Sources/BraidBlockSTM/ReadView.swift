@@ -119,9 +119,10 @@ public struct ReadView<VM: BlockSTMVM> {
             }
           }
         }
-        let record = ReadRecord<VM>(key: hashed, value: value, fromStorage: fromStorage)
         var spanStart = start
-        arena.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.append(record, spanStart: &spanStart) }
+        arena.unsafelyUnwrapped._withUnsafeGuaranteedRef {
+          $0.append(ReadRecord(key: hashed, value: value, fromStorage: fromStorage), spanStart: &spanStart)
+        }
         start = spanStart
         return value
       case .estimate(let blocker):

@@ -23,7 +23,15 @@ extension Host {
     var writes: [StateWrite] = []
     writes.reserveCapacity(2 * accounts.count + storage.count)
     // Per account: whether it has a dirty slot, then its fate (0 unchanged, 1 removed, 2 kept).
-    var fate = [UInt8](repeating: 0, count: accounts.count)
+    // On the stack: a heap array here was an allocation per transaction.
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: accounts.count) { fate in
+      fate.initialize(repeating: 0)
+      buildWrites(into: &writes, fate: fate)
+      return writes
+    }
+  }
+
+  private func buildWrites(into writes: inout [StateWrite], fate: UnsafeMutableBufferPointer<UInt8>) {
     for (key, s) in storage where s.current != s.original {
       if let i = existingIndex(key.address) { fate[i] = 1 }
     }
@@ -50,12 +58,11 @@ extension Host {
       if nonceChanged { writes.append(.nonce(acc.address, acc.nonce)) }
       if acc.created { writes.append(.code(acc.address, acc.loadedCode ?? .empty)) }
     }
-    if storage.isEmpty { return writes }
+    if storage.isEmpty { return }
     for (key, s) in storage where s.current != s.original {
       // A slot of an account the host never indexed is kept, as in buildDiff.
       let removed = existingIndex(key.address).map { fate[$0] == 1 } ?? false
       writes.append(.storage(key.address, slot: key.slot, value: removed ? .zero : s.current))
     }
-    return writes
   }
 }

@@ -90,7 +90,13 @@ extension UInt256 {
     return r
   }
 
+  @inlinable
   public func multipliedReportingOverflow(by b: UInt256) -> (partialValue: UInt256, overflow: Bool) {
+    // Gas times a fee: both fit in a limb, and so does their product's high half.
+    if (w1 | w2 | w3 | b.w1 | b.w2 | b.w3) == 0 {
+      let (h, l) = w0.multipliedFullWidth(by: b.w0)
+      return (UInt256(w0: l, w1: h, w2: 0, w3: 0), false)
+    }
     let p = multipliedFullWidth(by: b)
     return (UInt256(w0: p.0, w1: p.1, w2: p.2, w3: p.3), (p.4 | p.5 | p.6 | p.7) != 0)
   }

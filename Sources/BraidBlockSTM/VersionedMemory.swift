@@ -170,19 +170,22 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   /// fold to the same total, leave readers above it valid.
   @inlinable
   func validate(_ reads: ReadSpan<VM>, by txn: TxnIndex) -> Bool {
-    for read in reads.records {
-      switch locate(read.key, by: txn, predict: false).0 {
+    // Each record is looked at in place: copying one out would copy its value (a retain
+    // and a release when it holds code) for every read validated.
+    let records = reads.records
+    for i in records.indices {
+      switch locate(records[i].key, by: txn, predict: false).0 {
       case .value(let now):
-        if now != read.value { return false }
+        if now != records[i].value { return false }
       case .estimate:
         return false
       case .storage(let pending):
         // The pre-state never changes: a read that came from it and still would is valid
         // without asking the pre-state again (a dictionary lookup or a disk read).
-        if pending == nil && read.fromStorage { continue }
-        let base = vm.storageValue(read.key.key)
+        if pending == nil && records[i].fromStorage { continue }
+        let base = vm.storageValue(records[i].key.key)
         let now = pending.map { VM.apply($0, to: base) } ?? base
-        if now != read.value { return false }
+        if now != records[i].value { return false }
       }
     }
     return true

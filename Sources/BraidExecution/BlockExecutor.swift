@@ -146,10 +146,11 @@ public enum BlockExecutor {
   static func commit(_ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState, changes: inout BlockChanges) {
     // Accounts that were empty after a run of their keys: removed at the end if still empty.
     var emptied: [Address] = []
-    // Growing these tables while filling them rehashes every entry each time they double.
-    // A block writes about as many accounts as it has keys divided by two or three.
+    // Growing this table while filling it rehashes every entry each time it doubles. A
+    // block writes about as many accounts as it has keys divided by two or three. (Not the
+    // state's table: most written accounts exist already, and reserving room for all of
+    // them would rebuild the whole table every block.)
     changes.accounts.reserveCapacity(changes.accounts.count + finalValues.count / 2)
-    state.accounts.reserveCapacity(state.accounts.count + finalValues.count / 2)
     // Within each shard the keys of one account come together (`EVMBlockVM.keyHash`), so
     // each run of them is one access to the account and one to its entry in `changes`. An
     // account with keys in several shards (a busy contract's slots) comes in several runs,

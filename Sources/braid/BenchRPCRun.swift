@@ -250,6 +250,8 @@ struct BenchRPCReport {
   /// Whether the chain's state root equals the file's: only meaningful when the whole block
   /// went into one block (later blocks have other base fees, so other balances).
   var stateRootMatches: Bool?
+  /// CPU seconds the bench process itself used from the first submission to the last receipt.
+  var clientCPUSeconds = 0.0
 
   init(
     workload: RPCWorkload, connections: Int, batch: Int, start: UInt64, senders: [SenderResult],
@@ -320,6 +322,7 @@ struct BenchRPCReport {
       "\"end_to_end_seconds\":\(num(endToEndSeconds, 4))",
       "\"latency_ms\":{\"p50\":\(num(percentile(50))),\"p99\":\(num(percentile(99))),"
         + "\"max\":\(num(latencies.last ?? 0))}",
+      "\"client_cpu_seconds\":\(num(clientCPUSeconds, 3))",
       "\"blocks\":\(blockSizes.count)",
       "\"state_root_matches\":\(stateRootMatches.map { String($0) } ?? "null")", "\"block_sizes\":[\(blockSizes.map(String.init).joined(separator: ","))]",
       "\"rejections\":{\(reasons.joined(separator: ","))}",

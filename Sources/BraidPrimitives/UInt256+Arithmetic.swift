@@ -323,34 +323,42 @@ extension UInt256 {
     UInt256(w0: ~a.w0, w1: ~a.w1, w2: ~a.w2, w3: ~a.w3)
   }
 
-  /// Logical shift left; shifts of 256 or more give zero.
+  /// Logical shift left; shifts of 256 or more give zero. Whole limbs move first, then the
+  /// bits within limbs: straight-line code, where a loop over limbs picked by index cost
+  /// several times as much (SHL and SHR run on every ABI selector and packed field).
   @inlinable public static func << (a: UInt256, s: Int) -> UInt256 {
     if s >= 256 { return .zero }
-    if s == 0 { return a }
-    let limbs = s / 64, bits = UInt64(s % 64)
-    var r = UInt256.zero
-    for i in stride(from: 3, through: limbs, by: -1) {
-      let src = i - limbs
-      var v = a[limb: src] << bits
-      if bits != 0 && src > 0 { v |= a[limb: src - 1] >> (64 - bits) }
-      r[limb: i] = v
+    if s <= 0 { return a }
+    var (w0, w1, w2, w3) = (a.w0, a.w1, a.w2, a.w3)
+    switch s &>> 6 {
+    case 0: break
+    case 1: (w0, w1, w2, w3) = (0, w0, w1, w2)
+    case 2: (w0, w1, w2, w3) = (0, 0, w0, w1)
+    default: (w0, w1, w2, w3) = (0, 0, 0, w0)
     }
-    return r
+    let b = UInt64(s & 63)
+    if b == 0 { return UInt256(w0: w0, w1: w1, w2: w2, w3: w3) }
+    let c = 64 &- b
+    return UInt256(
+      w0: w0 &<< b, w1: (w1 &<< b) | (w0 &>> c), w2: (w2 &<< b) | (w1 &>> c), w3: (w3 &<< b) | (w2 &>> c))
   }
 
   /// Logical shift right; shifts of 256 or more give zero.
   @inlinable public static func >> (a: UInt256, s: Int) -> UInt256 {
     if s >= 256 { return .zero }
-    if s == 0 { return a }
-    let limbs = s / 64, bits = UInt64(s % 64)
-    var r = UInt256.zero
-    for i in 0..<(4 - limbs) {
-      let src = i + limbs
-      var v = a[limb: src] >> bits
-      if bits != 0 && src < 3 { v |= a[limb: src + 1] << (64 - bits) }
-      r[limb: i] = v
+    if s <= 0 { return a }
+    var (w0, w1, w2, w3) = (a.w0, a.w1, a.w2, a.w3)
+    switch s &>> 6 {
+    case 0: break
+    case 1: (w0, w1, w2, w3) = (w1, w2, w3, 0)
+    case 2: (w0, w1, w2, w3) = (w2, w3, 0, 0)
+    default: (w0, w1, w2, w3) = (w3, 0, 0, 0)
     }
-    return r
+    let b = UInt64(s & 63)
+    if b == 0 { return UInt256(w0: w0, w1: w1, w2: w2, w3: w3) }
+    let c = 64 &- b
+    return UInt256(
+      w0: (w0 &>> b) | (w1 &<< c), w1: (w1 &>> b) | (w2 &<< c), w2: (w2 &>> b) | (w3 &<< c), w3: w3 &>> b)
   }
 
   /// Arithmetic shift right (SAR).

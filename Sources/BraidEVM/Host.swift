@@ -8,6 +8,9 @@ struct SlotKey: Hashable {
   var slot: UInt256
 
   func hash(into hasher: inout Hasher) { hasher.combine(address.mixed ^ slot.mixed.rotateLeft(29)) }
+  /// The same word, finished without SipHash (see `HashMixing`): the host's slot tables are
+  /// probed on every SLOAD and SSTORE.
+  func _rawHashValue(seed: Int) -> Int { HashMixing.finish(address.mixed ^ slot.mixed.rotateLeft(29), seed: seed) }
 }
 
 struct StorageSlot {

@@ -19,6 +19,7 @@ public enum StateKey: Hashable, Sendable {
 
   /// One word per key (see `HashMixing`): the tag, the address and the slot folded.
   public func hash(into hasher: inout Hasher) { hasher.combine(folded) }
+  public func _rawHashValue(seed: Int) -> Int { HashMixing.finish(folded, seed: seed) }
 
   @inline(__always)
   var folded: UInt64 {

@@ -75,7 +75,7 @@ struct KeyTable<VM: BlockSTMVM>: Sendable {
 
   /// Adds `entry` at `key`, or inserts it into the versions already there.
   @inlinable
-  mutating func insert(_ key: HashedKey<VM.Key>, _ entry: KeyVersions<VM>.Entry) {
+  mutating func insert(_ key: HashedKey<VM.Key>, _ entry: consuming KeyVersions<VM>.Entry) {
     var i = home(key.hash)
     while true {
       let bucket = buckets[i]

@@ -86,18 +86,21 @@ enum KeyVersions<VM: BlockSTMVM>: Sendable {
   }
 
   /// Adds the entry of a transaction, or replaces the one it wrote in an earlier incarnation.
+  /// The entry is consumed and every case moves it into place: an entry holds a value that
+  /// may carry a reference (code), so each extra copy was a retain and a release.
   @inlinable
-  mutating func insertOrReplace(_ entry: Entry) {
-    switch self {
+  mutating func insertOrReplace(_ entry: consuming Entry) {
+    switch consume self {
     case .one(let existing):
       if existing.txn == entry.txn {
         Self.checkIncarnation(replacing: existing, with: entry)
         self = .one(entry)
+      } else if existing.txn < entry.txn {
+        self = .many([existing, entry])
       } else {
-        self = .many(existing.txn < entry.txn ? [existing, entry] : [entry, existing])
+        self = .many([entry, existing])
       }
     case .many(var entries):
-      self = .many([])  // gives up this enum's reference, so `entries` is mutated in place
       let i = Self.firstIndex(notBelow: entry.txn, in: entries)
       if i == entries.count {
         // The usual case: transactions mostly finish in index order.

@@ -8,14 +8,9 @@ import BraidPrimitives
 import BraidTrie
 
 public struct StateRootTracker: Sendable {
-  struct Entry: Sendable {
-    /// keccak256(address): the account's key in the state trie.
-    let key: Hash32
-    /// Its storage trie in `storageTries`, or -1 while it has never had storage.
-    var storage: Int
-  }
+  typealias Entry = AccountKeyTable.Entry
 
-  private var entries: [Address: Entry] = [:]
+  private var entries = AccountKeyTable()
   private var storageTries: [IncrementalTrie] = []
   /// Per storage trie: keccak256 of each slot seen, since the same slots (a token's hot
   /// balances) are written block after block.
@@ -31,6 +26,7 @@ public struct StateRootTracker: Sendable {
     var everything: [Address: Set<UInt256>] = [:]
     everything.reserveCapacity(state.accounts.count)
     for (address, account) in state.accounts { everything[address] = Set(account.storage.keys) }
+    entries = AccountKeyTable(capacity: state.accounts.count)
     _ = update(with: BlockChanges(accounts: everything), state: state, workers: workers)
   }
 
@@ -70,21 +66,25 @@ public struct StateRootTracker: Sendable {
     var accounts = IncrementalTrie()
     swap(&accounts, &accountTrie)
     var pass = AccountPass()
-    let known = entries
-    if workers > 1 && !slotWork.isEmpty && plain.count >= 256 {
-      withUnsafeMutablePointer(to: &accounts) { trie in
-        withUnsafeMutablePointer(to: &pass) { out in
-          let trie = SendablePointer(trie)
-          let out = SendablePointer(out)
-          let addresses = plain
-          TrieThreads.run(
-            { Self.accountPass(addresses, state: state, entries: known, trie: &trie.pointer.pointee, out: &out.pointer.pointee) },
-            alongside: { writeSlots(slotWork) })
+    // In a scope of its own, so that the snapshot is released before `entries` is written
+    // below: alive, it would make that write copy the whole table.
+    do {
+      let known = entries
+      if workers > 1 && !slotWork.isEmpty && plain.count >= 256 {
+        withUnsafeMutablePointer(to: &accounts) { trie in
+          withUnsafeMutablePointer(to: &pass) { out in
+            let trie = SendablePointer(trie)
+            let out = SendablePointer(out)
+            let addresses = plain
+            TrieThreads.run(
+              { Self.accountPass(addresses, state: state, entries: known, trie: &trie.pointer.pointee, out: &out.pointer.pointee) },
+              alongside: { writeSlots(slotWork) })
+          }
         }
+      } else {
+        Self.accountPass(plain, state: state, entries: known, trie: &accounts, out: &pass)
+        writeSlots(slotWork)
       }
-    } else {
-      Self.accountPass(plain, state: state, entries: known, trie: &accounts, out: &pass)
-      writeSlots(slotWork)
     }
     for (address, entry) in pass.added { entries[address] = entry }
     for address in pass.removed {
@@ -112,7 +112,7 @@ public struct StateRootTracker: Sendable {
   /// Rewrites the leaves of accounts whose storage did not change (and removes the leaves
   /// of accounts that are gone), reading `entries` and writing only `trie` and `out`.
   private static func accountPass(
-    _ addresses: [Address], state: InMemoryState, entries: [Address: Entry], trie: inout IncrementalTrie,
+    _ addresses: [Address], state: InMemoryState, entries: AccountKeyTable, trie: inout IncrementalTrie,
     out: inout AccountPass
   ) {
     var ready: [Leaf] = []

@@ -68,6 +68,16 @@ public struct StateRootTracker: Sendable {
     var pass = AccountPass()
     // In a scope of its own, so that the snapshot is released before `entries` is written
     // below: alive, it would make that write copy the whole table.
+    //
+    // When the two sides are of like size and few accounts wait for a storage root, each
+    // thread also hashes its own tries before they meet: one thread start and one join
+    // instead of three, and no thread idles between phases. The account trie is hashed
+    // with the waiting leaves still stale, so their paths are hashed again once the storage
+    // roots are known; the bound on `waiting` keeps that repeat small.
+    let slotCount = slotWork.reduce(0) { $0 + $1.slots.count }
+    let hashAlongside =
+      workers > 1 && slotCount >= 256 && waiting.count * 64 <= plain.count
+      && 2 * min(slotCount, plain.count) >= max(slotCount, plain.count)
     do {
       let known = entries
       if workers > 1 && !slotWork.isEmpty && plain.count >= 256 {
@@ -77,8 +87,14 @@ public struct StateRootTracker: Sendable {
             let out = SendablePointer(out)
             let addresses = plain
             TrieThreads.run(
-              { Self.accountPass(addresses, state: state, entries: known, trie: &trie.pointer.pointee, out: &out.pointer.pointee) },
-              alongside: { writeSlots(slotWork) })
+              {
+                Self.accountPass(addresses, state: state, entries: known, trie: &trie.pointer.pointee, out: &out.pointer.pointee)
+                if hashAlongside { _ = trie.pointer.pointee.rootHash() }
+              },
+              alongside: {
+                writeSlots(slotWork)
+                if hashAlongside { for work in slotWork { _ = storageTries[work.storage].rootHash() } }
+              })
           }
         }
       } else {
@@ -192,11 +208,15 @@ public struct StateRootTracker: Sendable {
       let p = buffer.baseAddress!
       for (index, slots, values) in work {
         batch.removeAll(keepingCapacity: true)
+        batch.reserveCapacity(slots.count)
+        var fresh = 0
         for slot in slots {
-          let key = slotKeys[index].key(for: slot)
+          let key = slotKeys[index].key(for: slot, misses: &fresh)
           // A zero slot is an absent one, as in `stateRoot()`.
           batch.append((key, values[slot] ?? .zero))
         }
+        // One reallocation, not one per array doubling, when the block adds many slots.
+        storageTries[index].reserveCapacity(forAdditionalKeys: fresh)
         for i in Self.keyOrder(batch.count, key: { batch[$0].key }) {
           let (key, value) = batch[i]
           if value.isZero {

@@ -68,16 +68,6 @@ public struct StateRootTracker: Sendable {
     var pass = AccountPass()
     // In a scope of its own, so that the snapshot is released before `entries` is written
     // below: alive, it would make that write copy the whole table.
-    //
-    // When the two sides are of like size and few accounts wait for a storage root, each
-    // thread also hashes its own tries before they meet: one thread start and one join
-    // instead of three, and no thread idles between phases. The account trie is hashed
-    // with the waiting leaves still stale, so their paths are hashed again once the storage
-    // roots are known; the bound on `waiting` keeps that repeat small.
-    let slotCount = slotWork.reduce(0) { $0 + $1.slots.count }
-    let hashAlongside =
-      workers > 1 && slotCount >= 256 && waiting.count * 64 <= plain.count
-      && 2 * min(slotCount, plain.count) >= max(slotCount, plain.count)
     do {
       let known = entries
       if workers > 1 && !slotWork.isEmpty && plain.count >= 256 {
@@ -87,14 +77,8 @@ public struct StateRootTracker: Sendable {
             let out = SendablePointer(out)
             let addresses = plain
             TrieThreads.run(
-              {
-                Self.accountPass(addresses, state: state, entries: known, trie: &trie.pointer.pointee, out: &out.pointer.pointee)
-                if hashAlongside { _ = trie.pointer.pointee.rootHash() }
-              },
-              alongside: {
-                writeSlots(slotWork)
-                if hashAlongside { for work in slotWork { _ = storageTries[work.storage].rootHash() } }
-              })
+              { Self.accountPass(addresses, state: state, entries: known, trie: &trie.pointer.pointee, out: &out.pointer.pointee) },
+              alongside: { writeSlots(slotWork) })
           }
         }
       } else {

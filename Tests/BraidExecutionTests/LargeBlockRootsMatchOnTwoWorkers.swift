@@ -1,5 +1,5 @@
-/// `StateRootTracker` on blocks large enough for its two-thread schedules (the random
-/// chains elsewhere are too small to reach them): a token contract whose slots are written
+/// `StateRootTracker` on blocks large enough for its two-thread paths (the random chains
+/// elsewhere are too small to reach them): a token contract whose slots are written
 /// alongside thousands of plain accounts, with new slots, cleared slots, new and removed
 /// accounts, gives the root computed from scratch on one worker and on two.
 import BraidExecution
@@ -51,8 +51,8 @@ struct LargeBlockRootsMatchOnTwoWorkers {
 
   @Test(arguments: [1, 2])
   func tokenBlocks(workers: Int) {
-    // Slot and account counts of like size: the slots and the account leaves are hashed
-    // on separate threads. Then few slots: the old three-phase schedule.
+    // With two workers the account leaves and the slots are written on separate threads
+    // and the tries hashed on both; the sizes vary which side is the larger.
     for (plain, written) in [(1_500, 1_800), (1_500, 300), (300, 2_000)] {
       var state = Self.state(accounts: 3_000, slots: 1_200)
       var tracker = StateRootTracker(state: state)

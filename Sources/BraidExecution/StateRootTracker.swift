@@ -117,8 +117,12 @@ public struct StateRootTracker: Sendable {
   ) {
     var ready: [Leaf] = []
     ready.reserveCapacity(addresses.count)
-    for address in addresses {
-      let entry = entries[address]
+    // The table lookups first, in a loop of their own: each is a cache miss, and with
+    // little else in the loop the processor has many of them in flight at once.
+    var found: [Entry?] = []
+    found.reserveCapacity(addresses.count)
+    for address in addresses { found.append(entries[address]) }
+    for (address, entry) in zip(addresses, found) {
       guard let account = state.accounts[address] else {
         if let entry {
           trie.remove(entry.key)
@@ -193,11 +197,17 @@ public struct StateRootTracker: Sendable {
       for (index, slots, values) in work {
         batch.removeAll(keepingCapacity: true)
         batch.reserveCapacity(slots.count)
-        var fresh = 0
+        // The values first, then the keys, each in a loop of its own so that their cache
+        // misses overlap (as in `accountPass`).
         for slot in slots {
-          let key = slotKeys[index].key(for: slot, misses: &fresh)
           // A zero slot is an absent one, as in `stateRoot()`.
-          batch.append((key, values[slot] ?? .zero))
+          batch.append((.zero, values[slot] ?? .zero))
+        }
+        var fresh = 0
+        var k = 0
+        for slot in slots {
+          batch[k].key = slotKeys[index].key(for: slot, misses: &fresh)
+          k += 1
         }
         // One reallocation, not one per array doubling, when the block adds many slots.
         storageTries[index].reserveCapacity(forAdditionalKeys: fresh)

@@ -8,14 +8,9 @@ import BraidPrimitives
 import BraidTrie
 
 public struct StateRootTracker: Sendable {
-  struct Entry: Sendable {
-    /// keccak256(address): the account's key in the state trie.
-    let key: Hash32
-    /// Its storage trie in `storageTries`, or -1 while it has never had storage.
-    var storage: Int
-  }
+  typealias Entry = AccountKeyTable.Entry
 
-  private var entries: [Address: Entry] = [:]
+  private var entries = AccountKeyTable()
   private var storageTries: [IncrementalTrie] = []
   /// Per storage trie: keccak256 of each slot seen, since the same slots (a token's hot
   /// balances) are written block after block.
@@ -31,6 +26,7 @@ public struct StateRootTracker: Sendable {
     var everything: [Address: Set<UInt256>] = [:]
     everything.reserveCapacity(state.accounts.count)
     for (address, account) in state.accounts { everything[address] = Set(account.storage.keys) }
+    entries = AccountKeyTable(capacity: state.accounts.count)
     _ = update(with: BlockChanges(accounts: everything), state: state, workers: workers)
   }
 
@@ -70,21 +66,25 @@ public struct StateRootTracker: Sendable {
     var accounts = IncrementalTrie()
     swap(&accounts, &accountTrie)
     var pass = AccountPass()
-    let known = entries
-    if workers > 1 && !slotWork.isEmpty && plain.count >= 256 {
-      withUnsafeMutablePointer(to: &accounts) { trie in
-        withUnsafeMutablePointer(to: &pass) { out in
-          let trie = SendablePointer(trie)
-          let out = SendablePointer(out)
-          let addresses = plain
-          TrieThreads.run(
-            { Self.accountPass(addresses, state: state, entries: known, trie: &trie.pointer.pointee, out: &out.pointer.pointee) },
-            alongside: { writeSlots(slotWork) })
+    // In a scope of its own, so that the snapshot is released before `entries` is written
+    // below: alive, it would make that write copy the whole table.
+    do {
+      let known = entries
+      if workers > 1 && !slotWork.isEmpty && plain.count >= 256 {
+        withUnsafeMutablePointer(to: &accounts) { trie in
+          withUnsafeMutablePointer(to: &pass) { out in
+            let trie = SendablePointer(trie)
+            let out = SendablePointer(out)
+            let addresses = plain
+            TrieThreads.run(
+              { Self.accountPass(addresses, state: state, entries: known, trie: &trie.pointer.pointee, out: &out.pointer.pointee) },
+              alongside: { writeSlots(slotWork) })
+          }
         }
+      } else {
+        Self.accountPass(plain, state: state, entries: known, trie: &accounts, out: &pass)
+        writeSlots(slotWork)
       }
-    } else {
-      Self.accountPass(plain, state: state, entries: known, trie: &accounts, out: &pass)
-      writeSlots(slotWork)
     }
     for (address, entry) in pass.added { entries[address] = entry }
     for address in pass.removed {
@@ -112,13 +112,17 @@ public struct StateRootTracker: Sendable {
   /// Rewrites the leaves of accounts whose storage did not change (and removes the leaves
   /// of accounts that are gone), reading `entries` and writing only `trie` and `out`.
   private static func accountPass(
-    _ addresses: [Address], state: InMemoryState, entries: [Address: Entry], trie: inout IncrementalTrie,
+    _ addresses: [Address], state: InMemoryState, entries: AccountKeyTable, trie: inout IncrementalTrie,
     out: inout AccountPass
   ) {
     var ready: [Leaf] = []
     ready.reserveCapacity(addresses.count)
-    for address in addresses {
-      let entry = entries[address]
+    // The table lookups first, in a loop of their own: each is a cache miss, and with
+    // little else in the loop the processor has many of them in flight at once.
+    var found: [Entry?] = []
+    found.reserveCapacity(addresses.count)
+    for address in addresses { found.append(entries[address]) }
+    for (address, entry) in zip(addresses, found) {
       guard let account = state.accounts[address] else {
         if let entry {
           trie.remove(entry.key)
@@ -192,11 +196,21 @@ public struct StateRootTracker: Sendable {
       let p = buffer.baseAddress!
       for (index, slots, values) in work {
         batch.removeAll(keepingCapacity: true)
+        batch.reserveCapacity(slots.count)
+        // The values first, then the keys, each in a loop of its own so that their cache
+        // misses overlap (as in `accountPass`).
         for slot in slots {
-          let key = slotKeys[index].key(for: slot)
           // A zero slot is an absent one, as in `stateRoot()`.
-          batch.append((key, values[slot] ?? .zero))
+          batch.append((.zero, values[slot] ?? .zero))
         }
+        var fresh = 0
+        var k = 0
+        for slot in slots {
+          batch[k].key = slotKeys[index].key(for: slot, misses: &fresh)
+          k += 1
+        }
+        // One reallocation, not one per array doubling, when the block adds many slots.
+        storageTries[index].reserveCapacity(forAdditionalKeys: fresh)
         for i in Self.keyOrder(batch.count, key: { batch[$0].key }) {
           let (key, value) = batch[i]
           if value.isZero {

@@ -122,29 +122,30 @@ struct KeccakState {
   }
 
   /// Keccak-f[1600]: 24 rounds of θ, ρ, π, χ, ι. The lanes are copied into locals so the
-  /// optimiser can keep them in registers across the round.
+  /// optimiser can keep them in registers across the round; six of them are complemented
+  /// on the way in and out (see χ), which θ and ρ carry through unchanged in effect.
   mutating func permute() {
     var a0 = self.a0
-    var a1 = self.a1
-    var a2 = self.a2
+    var a1 = ~self.a1
+    var a2 = ~self.a2
     var a3 = self.a3
     var a4 = self.a4
     var a5 = self.a5
     var a6 = self.a6
     var a7 = self.a7
-    var a8 = self.a8
+    var a8 = ~self.a8
     var a9 = self.a9
     var a10 = self.a10
     var a11 = self.a11
-    var a12 = self.a12
+    var a12 = ~self.a12
     var a13 = self.a13
     var a14 = self.a14
     var a15 = self.a15
     var a16 = self.a16
-    var a17 = self.a17
+    var a17 = ~self.a17
     var a18 = self.a18
     var a19 = self.a19
-    var a20 = self.a20
+    var a20 = ~self.a20
     var a21 = self.a21
     var a22 = self.a22
     var a23 = self.a23
@@ -187,56 +188,58 @@ struct KeccakState {
       let b22 = rotl(a14 ^ d4, 39)
       let b23 = rotl(a15 ^ d0, 41)
       let b24 = rotl(a21 ^ d1, 2)
-      // χ: the only non-linear step, along each row.
-      a0 = b0 ^ (~b1 & b2)
-      a1 = b1 ^ (~b2 & b3)
-      a2 = b2 ^ (~b3 & b4)
-      a3 = b3 ^ (~b4 & b0)
-      a4 = b4 ^ (~b0 & b1)
-      a5 = b5 ^ (~b6 & b7)
-      a6 = b6 ^ (~b7 & b8)
-      a7 = b7 ^ (~b8 & b9)
-      a8 = b8 ^ (~b9 & b5)
-      a9 = b9 ^ (~b5 & b6)
-      a10 = b10 ^ (~b11 & b12)
-      a11 = b11 ^ (~b12 & b13)
+      // χ, on lanes 1, 2, 8, 12, 17 and 20 held complemented ("lane complementing", Keccak
+      // implementation overview §2.2): a[x] ^= ~a[x+1] & a[x+2] then needs one NOT per row
+      // or two instead of five, the rest becoming AND or OR.
+      a0 = b0 ^ (b1 | b2)
+      a1 = b1 ^ (~b2 | b3)
+      a2 = b2 ^ (b3 & b4)
+      a3 = b3 ^ (b4 | b0)
+      a4 = b4 ^ (b0 & b1)
+      a5 = b5 ^ (b6 | b7)
+      a6 = b6 ^ (b7 & b8)
+      a7 = b7 ^ (b8 | ~b9)
+      a8 = b8 ^ (b9 | b5)
+      a9 = b9 ^ (b5 & b6)
+      a10 = b10 ^ (b11 | b12)
+      a11 = b11 ^ (b12 & b13)
       a12 = b12 ^ (~b13 & b14)
-      a13 = b13 ^ (~b14 & b10)
-      a14 = b14 ^ (~b10 & b11)
-      a15 = b15 ^ (~b16 & b17)
-      a16 = b16 ^ (~b17 & b18)
-      a17 = b17 ^ (~b18 & b19)
-      a18 = b18 ^ (~b19 & b15)
-      a19 = b19 ^ (~b15 & b16)
+      a13 = ~b13 ^ (b14 | b10)
+      a14 = b14 ^ (b10 & b11)
+      a15 = b15 ^ (b16 & b17)
+      a16 = b16 ^ (b17 | b18)
+      a17 = b17 ^ (~b18 | b19)
+      a18 = ~b18 ^ (b19 & b15)
+      a19 = b19 ^ (b15 | b16)
       a20 = b20 ^ (~b21 & b22)
-      a21 = b21 ^ (~b22 & b23)
-      a22 = b22 ^ (~b23 & b24)
-      a23 = b23 ^ (~b24 & b20)
-      a24 = b24 ^ (~b20 & b21)
+      a21 = ~b21 ^ (b22 | b23)
+      a22 = b22 ^ (b23 & b24)
+      a23 = b23 ^ (b24 | b20)
+      a24 = b24 ^ (b20 & b21)
       // ι
       a0 ^= roundConstant(round)
     }
     self.a0 = a0
-    self.a1 = a1
-    self.a2 = a2
+    self.a1 = ~a1
+    self.a2 = ~a2
     self.a3 = a3
     self.a4 = a4
     self.a5 = a5
     self.a6 = a6
     self.a7 = a7
-    self.a8 = a8
+    self.a8 = ~a8
     self.a9 = a9
     self.a10 = a10
     self.a11 = a11
-    self.a12 = a12
+    self.a12 = ~a12
     self.a13 = a13
     self.a14 = a14
     self.a15 = a15
     self.a16 = a16
-    self.a17 = a17
+    self.a17 = ~a17
     self.a18 = a18
     self.a19 = a19
-    self.a20 = a20
+    self.a20 = ~a20
     self.a21 = a21
     self.a22 = a22
     self.a23 = a23

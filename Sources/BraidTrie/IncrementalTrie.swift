@@ -63,6 +63,21 @@ public struct IncrementalTrie: Sendable {
 
   public var isEmpty: Bool { root < 0 }
 
+  /// Makes room for `keys` more keys, so that inserting them reallocates no array. A new
+  /// key adds a leaf and at most a branch and an extension. Capacity grows at least
+  /// geometrically, so that reserving a little before every batch stays amortised O(1).
+  public mutating func reserveCapacity(forAdditionalKeys keys: Int) {
+    let needed = nodes.count - freeNodes.count + 3 * keys
+    if needed > nodes.capacity {
+      let capacity = max(needed, 2 * nodes.capacity)
+      nodes.reserveCapacity(capacity)
+      refs.reserveCapacity(capacity)
+      values.reserveCapacity(capacity)
+    }
+    let neededSlots = slots.count - 16 * freeBranches.count + 16 * keys
+    if neededSlots > slots.capacity { slots.reserveCapacity(max(neededSlots, 2 * slots.capacity)) }
+  }
+
   // MARK: updates
 
   /// Stores `value` under `key`; an empty value removes the key.

@@ -49,22 +49,22 @@ final class Executor<VM: BlockSTMVM>: Sendable {
   /// Workers that have placed their share of the write hints (`seedHints`).
   @usableFromInline let seeded = PaddedSlots<Atomic<Int>>(count: 1, alignment: 128) { _ in Atomic(0) }
 
-  /// Places the ESTIMATEs of the write hints of every `workers`-th transaction from
-  /// `worker` on, then waits until every worker has done its share. Before the first
-  /// execution: a hint placed after its transaction executed would overwrite that
+  /// Places the ESTIMATEs of the write hints that fall in this worker's shards (every
+  /// `workers`-th shard), then waits until every worker has done its share. Before the
+  /// first execution: a hint placed after its transaction executed would overwrite that
   /// transaction's write with an ESTIMATE. Done by the workers rather than by the caller
   /// beforehand, because on a block whose senders recur it is tens of thousands of inserts:
-  /// serial work that held back every worker.
+  /// serial work that held back every worker. Split by shard, not by transaction, so that
+  /// one worker places all of a key's hints, in transaction order: a key's versions then
+  /// grow by appending, where two workers interleaving on one sender's nonce inserted in
+  /// the middle of a ten-thousand-entry list each time.
   @inlinable
   func seedHints(worker: Int) {
-    var txn = worker
-    while txn < count {
+    for txn in 0..<count {
       let hints = vm.writeHints(txn)
-      if !hints.isEmpty {
-        records.withLock(txn) { $0.hints = hints }
-        memory.seedEstimates(txn: txn, keys: hints)
-      }
-      txn += workers
+      if hints.isEmpty { continue }
+      if txn % workers == worker { records.withLock(txn) { $0.hints = hints } }
+      memory.seedEstimates(txn: txn, keys: hints, shardsOf: worker, of: workers)
     }
     seeded[0].pointee.add(1, ordering: .sequentiallyConsistent)
     var wait = Backoff(spinLimit: scheduler.idleSpins)

@@ -133,10 +133,15 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
     return diff.hasNewKey
   }
 
-  /// ESTIMATEs for keys a transaction will write, placed before anything executes.
+  /// ESTIMATEs for keys a transaction will write, placed before anything executes: those
+  /// of `keys` whose shard is `worker` modulo `workers`.
   @inlinable
-  func seedEstimates(txn: TxnIndex, keys: [VM.Key]) {
-    for key in keys { write(Self.hashed(key), Entry(txn: txn, incarnation: 0, cell: .estimate)) }
+  func seedEstimates(txn: TxnIndex, keys: [VM.Key], shardsOf worker: Int, of workers: Int) {
+    for key in keys {
+      let hashed = Self.hashed(key)
+      if shardIndex(hashed) % workers != worker { continue }
+      write(hashed, Entry(txn: txn, incarnation: 0, cell: .estimate))
+    }
   }
 
   @inlinable

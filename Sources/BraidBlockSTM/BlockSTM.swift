@@ -63,11 +63,13 @@
 /// ## Waiting in place, and learned estimates
 /// Two refinements of the paper, both switchable (`BlockSTMOptions`) and neither affecting
 /// the result, only the work wasted on the way. First, when the writer of an ESTIMATE is
-/// being executed at that very moment, the reader spins until that execution finishes and
-/// reads the new value, instead of throwing its incarnation away. This cannot deadlock (a
-/// worker only ever waits for a lower transaction that another worker is executing, so
-/// every chain of waits ends at a worker that is running), and it is bounded: past a short
-/// budget, or when nobody is executing the writer, the reader is suspended as in the paper.
+/// being executed at that very moment, or is about to be (claimed, or itself suspended and
+/// waiting to run again), the reader spins until that execution finishes and reads the new
+/// value, instead of throwing its incarnation away. Waits are bounded by a short budget,
+/// past which the reader is suspended as in the paper; so a chain of waits that no worker
+/// is left to break (every worker waiting) lasts at most that long. Waiting on a suspended
+/// writer matters on a dependent chain: suspending there suspended the reader, then the
+/// one above it, and so on up the block, and executed every transaction twice.
 /// Second, a first incarnation leaves no ESTIMATEs, so on a key that every transaction writes
 /// (a counter, one sender's nonce, a single pool) the transaction right above a running one
 /// would read a value about to be overwritten, execute in vain, and set off a wave of aborts.

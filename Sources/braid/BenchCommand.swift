@@ -175,7 +175,8 @@ private struct Measurement {
       + "\"state_root_full_seconds\": \((fullStateRootSeconds * 1e6).rounded() / 1e6), "
       + "\"state_root_ratio\": \((stateRootRatio * 1e4).rounded() / 1e4)"
       + (threads == 0 ? "" : ", \"reexecutions\": \(stats.reexecutions), \"validations\": \(stats.validations), "
-        + "\"aborts\": \(stats.validationFailures), \"dependency_waits\": \(stats.dependencyWaits)") + "}"
+        + "\"aborts\": \(stats.validationFailures), \"dependency_waits\": \(stats.dependencyWaits), "
+          + "\"estimate_waits\": \(stats.estimateWaits), \"predicted_waits\": \(stats.predictedWaits)") + "}"
   }
 
   func textLine(threads: Int) -> String {

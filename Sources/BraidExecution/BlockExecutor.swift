@@ -2,6 +2,7 @@
 import BraidBlockSTM
 import BraidEVM
 import BraidPrimitives
+import BraidTrie
 import Synchronization
 
 public struct BlockResult: Sendable {
@@ -46,6 +47,7 @@ public enum BlockExecutor {
     let clock = ContinuousClock()
     let start = clock.now
     var outcomes: [TransactionOutcome]
+    var receipts: [Receipt]? = nil
     var changes = BlockChanges()
     var stats = BlockSTMStats(executions: 0, reexecutions: 0, validations: 0, validationFailures: 0, dependencyWaits: 0)
     if threads == 0 {
@@ -62,9 +64,10 @@ public enum BlockExecutor {
         // and Block-STM starts again after it. A block whose transactions all fit (every
         // block the sequencer makes) takes one pass.
         var partStats = BlockSTMStats()
-        let (part, resume) = executeParallel(
+        let (part, resume, partReceipts) = executeParallel(
           transactions, next..<transactions.count, block: block, state: &state, threads: threads,
           gasUsedBefore: gasUsed, changes: &changes, stats: &partStats)
+        receipts = partReceipts
         stats.add(partStats)
         for outcome in part {
           if case .executed(let executed) = outcome { gasUsed += executed.gasUsed }
@@ -82,20 +85,22 @@ public enum BlockExecutor {
         }
       }
     }
-    let receipts = makeReceipts(outcomes)
-    let gasUsed = receipts.last?.cumulativeGasUsed ?? 0
+    let blockReceipts = receipts ?? makeReceipts(outcomes)
+    let gasUsed = blockReceipts.last?.cumulativeGasUsed ?? 0
     ExecutionCounters.shared.record(
-      transactions: receipts.count, stats: stats, seconds: start.duration(to: clock.now))
-    return BlockResult(outcomes: outcomes, receipts: receipts, gasUsed: gasUsed, stats: stats, changes: changes)
+      transactions: blockReceipts.count, stats: stats, seconds: start.duration(to: clock.now))
+    return BlockResult(outcomes: outcomes, receipts: blockReceipts, gasUsed: gasUsed, stats: stats, changes: changes)
   }
 
   /// Runs `transactions[range]` with Block-STM on `state` and commits what stands: all of
   /// it, or the transactions before the first that did not fit in the block gas left,
-  /// followed by that one's exclusion. Returns their outcomes and where to go on from.
+  /// followed by that one's exclusion. Returns their outcomes and where to go on from, and
+  /// the block's receipts when this one pass was the whole block: they are then built on a
+  /// second thread while this one commits, instead of serially after it.
   static func executeParallel(
     _ transactions: [Transaction], _ range: Range<Int>, block: BlockEnv, state: inout InMemoryState, threads: Int,
     gasUsedBefore: UInt64, changes: inout BlockChanges, stats: inout BlockSTMStats
-  ) -> (outcomes: [TransactionOutcome], resume: Int) {
+  ) -> (outcomes: [TransactionOutcome], resume: Int, receipts: [Receipt]?) {
     // The VM holds a reference to the pre-state only inside this call, so that the commit
     // below mutates `state` in place instead of copying it.
     let run = { (pre: InMemoryState, range: Range<Int>) in
@@ -109,8 +114,19 @@ public enum BlockExecutor {
       let misfit = firstMisfit(
         transactions[range], result.outputs, blockGasLimit: block.gasLimit, used: gasUsedBefore)
     else {
-      commit(result.finalValueList, to: &state, changes: &changes)
-      return (result.outputs, range.upperBound)
+      guard range.lowerBound == 0 && range.count >= 256 else {
+        commit(result.finalValueList, to: &state, changes: &changes)
+        return (result.outputs, range.upperBound, nil)
+      }
+      var receipts: [Receipt] = []
+      withUnsafeMutablePointer(to: &receipts) { pointer in
+        let out = SendablePointer(pointer)
+        let outputs = result.outputs
+        TrieThreads.run(
+          { out.pointer.pointee = makeReceipts(outputs) },
+          alongside: { commit(result.finalValueList, to: &state, changes: &changes) })
+      }
+      return (result.outputs, range.upperBound, receipts)
     }
     // Final values cover the whole range, so the part that stands runs again on its own;
     // its transactions all fit, so this second run is final.
@@ -122,7 +138,7 @@ public enum BlockExecutor {
       outcomes = prefix.outputs
     }
     outcomes.append(.excluded(.gasLimitExceedsBlock))
-    return (outcomes, misfit + 1)
+    return (outcomes, misfit + 1, nil)
   }
 
   /// The index of the first transaction that did not fit in the block gas left by those

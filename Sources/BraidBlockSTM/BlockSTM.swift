@@ -123,7 +123,10 @@ public enum BlockSTM {
     let leftovers = executor.leftovers
     if count >= 256 {
       // Every worker is joined, so the background thread is the only user of what it frees.
-      WorkerThreads.detached(leftovers) { $0.reclaim() }
+      WorkerThreads.detached(leftovers) {
+        WorkerThreads.lowerCurrentThreadPriority()
+        $0.reclaim()
+      }
     } else {
       leftovers.reclaim()
     }

@@ -135,6 +135,17 @@ func yieldOrSleep(_ attemptsPastSpinning: Int) {
 }
 
 extension WorkerThreads {
+  /// Gives the calling thread the lowest scheduling priority (nice 19; on Linux a nice value
+  /// belongs to one thread, not the process). For background teardown: it should use a core
+  /// nobody else wants, not take one from the commit of the block it belongs to or from the
+  /// next block's workers.
+  @usableFromInline
+  static func lowerCurrentThreadPriority() {
+    #if os(Linux)
+      _ = nice(19)
+    #endif
+  }
+
   /// Cores this process may run on now; at least 1.
   @usableFromInline
   static var onlineCores: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }

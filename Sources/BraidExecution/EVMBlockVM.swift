@@ -22,9 +22,9 @@ struct EVMBlockVM: BlockSTMVM {
   let hinted: [Bool]
 
   /// How close the next transaction of the same account must be for a hint. Hints are
-  /// placed serially... by the workers before any executes, ten thousand inserts for a
-  /// block whose senders recur; they only save work when the two transactions can be in
-  /// flight at once, or one soon after the other, not when a thousand lie between them.
+  /// placed before any transaction executes, ten thousand inserts for a block whose
+  /// senders recur; they only save work when the two transactions can be in flight at
+  /// once, or one soon after the other, not when a thousand lie between them.
   static var hintReach: Int { 64 }
 
   init(pre: InMemoryState, transactions: [Transaction], range: Range<Int>, block: BlockEnv) {

@@ -230,8 +230,8 @@ final class Scheduler: Sendable {
   /// A transaction not flagged as executing may still be about to run or have just run:
   /// with transactions of a microsecond or two, a reader often looks in exactly that gap,
   /// and suspending it then cost a whole re-execution per transaction of a dependent
-  /// chain. So an unflagged `txn` is looked at under its lock: still Executing means its
-  /// writes are recorded and only the bookkeeping is left (finished); Executed is finished;
+  /// chain. So an unflagged `txn` is looked at under its lock (`hasRecordedWrites`):
+  /// Executed, or Executing with the flag cleared, is finished;
   /// ReadyToExecute or suspended (Aborting) means it is about to run again, most often on
   /// the other worker as soon as what it waits for is done: that is waited for too, within
   /// the same budget, rather than suspending this transaction behind it as well (which on a
@@ -240,8 +240,7 @@ final class Scheduler: Sendable {
   @inlinable
   func waitWhileExecuting(_ txn: TxnIndex) -> WaitOutcome {
     if !executing.load(txn) {
-      let status = states.withLock(txn) { $0.status }
-      if status == .executing || status == .executed { return .finished }
+      if hasRecordedWrites(txn) { return .finished }
       if waitBudget == .zero { return .notRunning }
     } else if waitBudget == .zero {
       return .stillRunning
@@ -261,10 +260,20 @@ final class Scheduler: Sendable {
       if spins & 255 == 0 && clock.now > deadline {
         if flagged { return .stillRunning }
         // Claimed but never flagged within the budget: look once more.
-        let status = states.withLock(txn) { $0.status }
-        return status == .executed || status == .executing ? .finished : .notRunning
+        return hasRecordedWrites(txn) ? .finished : .notRunning
       }
     }
+  }
+
+  /// Whether `txn`'s latest incarnation has put its writes in place: Executed, or still
+  /// Executing with its flag already cleared (only the bookkeeping is left). Read under its
+  /// lock, which `tryIncarnate` holds while it sets status and flag together, so an
+  /// Executing status seen there with the flag clear is one that has finished, never one
+  /// that is just starting.
+  @inlinable
+  func hasRecordedWrites(_ txn: TxnIndex) -> Bool {
+    let status = states.withLock(txn) { $0.status }
+    return status == .executed || (status == .executing && !executing.load(txn))
   }
 
   @inlinable

@@ -79,21 +79,10 @@ struct EVMBlockVM: BlockSTMVM {
   /// `BlockExecutor.commit` updates each account once per shard rather than once per key.
   @inline(__always)
   static func keyHash(_ key: StateKey) -> Int {
-    let account = fmix(key.address.mixed)
-    let whole = fmix(key.folded)
+    let account = HashMixing.fmix64(key.address.mixed)
+    let whole = HashMixing.fmix64(key.folded)
     let keyBits: UInt64 = 0xff_ffff
     return Int(bitPattern: UInt((account & ~keyBits) | (whole & keyBits)))
-  }
-
-  @inline(__always)
-  static func fmix(_ value: UInt64) -> UInt64 {
-    var x = value
-    x ^= x >> 33
-    x &*= 0xff51_afd7_ed55_8ccd
-    x ^= x >> 33
-    x &*= 0xc4ce_b9fe_1a85_ec53
-    x ^= x >> 33
-    return x
   }
 
   static func apply(_ delta: UInt256, to value: StateValue) -> StateValue { .word(value.word &+ delta) }

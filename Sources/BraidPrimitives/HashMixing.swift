@@ -24,13 +24,19 @@ public enum HashMixing {
   /// table uses are as good as the high ones.
   @inlinable @inline(__always)
   public static func finish(_ folded: UInt64, seed: Int) -> Int {
-    var x = folded ^ UInt64(UInt(bitPattern: seed))
+    Int(bitPattern: UInt(fmix64(folded ^ UInt64(UInt(bitPattern: seed)))))
+  }
+
+  /// MurmurHash3's 64-bit finalizer.
+  @inlinable @inline(__always)
+  public static func fmix64(_ value: UInt64) -> UInt64 {
+    var x = value
     x ^= x >> 33
     x &*= 0xff51_afd7_ed55_8ccd
     x ^= x >> 33
     x &*= 0xc4ce_b9fe_1a85_ec53
     x ^= x >> 33
-    return Int(bitPattern: UInt(x))
+    return x
   }
 }
 

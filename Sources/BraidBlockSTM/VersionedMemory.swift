@@ -103,7 +103,7 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   /// The part of a read done under the shard's lock.
   @inlinable
   func locate(_ key: Key, by txn: TxnIndex, predict: Bool) -> (Lookup, Bool) {
-    if !written.mayContain(key.hash) { return (.storage(pendingDelta: nil), false) }
+    if !written.mayHaveWriter(key.hash, below: txn) { return (.storage(pendingDelta: nil), false) }
     return shards.withLock(shardIndex(key)) { shard in
       guard let i = shard.find(key) else { return (.storage(pendingDelta: nil), false) }
       return (
@@ -146,7 +146,7 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
 
   @inlinable
   func write(_ key: Key, _ entry: Entry) {
-    written.insert(key.hash)
+    written.insert(key.hash, by: entry.txn)
     shards.withLock(shardIndex(key)) { shard in shard.insert(key, entry) }
   }
 

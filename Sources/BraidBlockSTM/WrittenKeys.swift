@@ -1,61 +1,82 @@
 import Synchronization
 
-/// A lock-free summary of which keys any transaction of the block has written so far: one
-/// bit per key hash (a Bloom filter with one probe). A clear bit proves that nobody has
-/// written the key, so a read of it resolves to the pre-state without taking a shard lock
-/// or probing a table, and so does its validation while the bit stays clear. Most keys a
-/// block reads (a sender's nonce, the code of the account it calls, a token balance no one
-/// else touches) are written by no lower transaction, and these probes were the largest
-/// cost of a parallel block.
+/// A lock-free summary of which keys the transactions of the block have written so far:
+/// per slot of key hashes, the lowest transaction that wrote a key hashing there. A reader
+/// at transaction `j` that finds the slot's lowest writer at `j` or above has proof that no
+/// transaction below it wrote the key, so its read resolves to the pre-state without taking
+/// a shard lock or probing a table, and so does its validation while that stays true. That
+/// covers most reads of a block: keys nobody writes (the code of the account a transaction
+/// calls, a token balance no one else touches), and, at validation, the keys a transaction
+/// wrote itself (its sender's nonce and balance), which a one-bit filter could not tell from
+/// a lower writer's. These probes were the largest cost of a parallel block.
 ///
-/// Why this keeps Block-STM exact: a writer sets the bit before it inserts the entry, so a
-/// read that finds the bit clear is ordered before that insert, the same as a read that
+/// Why this keeps Block-STM exact: a writer lowers the slot before it inserts the entry, so
+/// a read that finds no lower writer is ordered before that insert, the same as a read that
 /// probed the table just before it. Validation of a transaction starts only after every
 /// lower incarnation it must see has recorded its writes (the scheduler's sequentially
-/// consistent indices order them), so it finds their bits set and probes the table as
-/// before. Bits are never cleared within a block: a set bit only ever costs a probe.
+/// consistent indices order them), so it finds the slot lowered and probes the table as
+/// before. A slot is never raised within a block, even when an entry is removed: a slot too
+/// low only ever costs a probe.
+///
+/// Slots hold 16 bits to keep the summary in a core's cache; a transaction index that does
+/// not fit is stored as the largest value, which readers above it treat as a possible lower
+/// writer.
 @usableFromInline
 final class WrittenKeys: @unchecked Sendable {
-  // @unchecked Sendable is safe: the words are only accessed through `Atomic` operations,
+  // @unchecked Sendable is safe: the slots are only accessed through `Atomic` operations,
   // and the pointer and mask never change after init.
-  @usableFromInline let words: UnsafeMutablePointer<Atomic<UInt64>>
+  @usableFromInline let slots: UnsafeMutablePointer<Atomic<UInt16>>
   @usableFromInline let count: Int
-  /// Bit positions are `hash & bitMask`.
-  @usableFromInline let bitMask: Int
+  /// Slot positions are `hash & slotMask`.
+  @usableFromInline let slotMask: Int
 
-  /// About 16 bits per expected key, so that few keys share a bit (under 10% of reads of
-  /// unwritten keys take the slow path when the expectation holds), from 4 Ki to 4 Mi bits:
-  /// a 10,000-transaction block's filter is 128 KiB, which stays in a core's cache.
+  /// No writer yet.
+  @usableFromInline static var none: UInt16 { .max }
+
+  /// About two slots per expected key (most blocks write fewer keys than expected, so a
+  /// slot is shared by under a quarter of keys), from 4 Ki to 1 Mi slots: a
+  /// 10,000-transaction block's summary is 256 KiB.
   @inlinable
   init(expectedKeys: Int) {
-    var bits = 1 << 12
-    while bits < 16 * expectedKeys && bits < 1 << 22 { bits <<= 1 }
-    bitMask = bits - 1
-    count = bits / 64
-    words = .allocate(capacity: count)
-    for i in 0..<count { (words + i).initialize(to: Atomic(0)) }
+    var slotCount = 1 << 12
+    while slotCount < 2 * expectedKeys && slotCount < 1 << 20 { slotCount <<= 1 }
+    slotMask = slotCount - 1
+    count = slotCount
+    slots = .allocate(capacity: slotCount)
+    for i in 0..<slotCount { (slots + i).initialize(to: Atomic(Self.none)) }
   }
 
   deinit {
-    words.deinitialize(count: count)
-    words.deallocate()
+    slots.deinitialize(count: count)
+    slots.deallocate()
   }
 
-  /// Marks `hash` written. Must come before the write is inserted where readers find it.
+  /// The slot value for `txn`: indices past 16 bits share the largest value but one, so
+  /// that they never read as "no writer".
   @inlinable
-  func insert(_ hash: Int) {
-    let bit = hash & bitMask
-    let mask = UInt64(1) << UInt64(bit & 63)
-    let word = words + (bit >> 6)
-    if word.pointee.load(ordering: .sequentiallyConsistent) & mask == 0 {
-      word.pointee.bitwiseOr(mask, ordering: .sequentiallyConsistent)
+  static func clamp(_ txn: TxnIndex) -> UInt16 { UInt16(clamping: min(txn, Int(UInt16.max) - 1)) }
+
+  /// Records that `txn` writes a key with this hash. Must come before the write is inserted
+  /// where readers find it.
+  @inlinable
+  func insert(_ hash: Int, by txn: TxnIndex) {
+    let slot = slots + (hash & slotMask)
+    let new = Self.clamp(txn)
+    var current = slot.pointee.load(ordering: .sequentiallyConsistent)
+    while new < current {
+      let (exchanged, original) = slot.pointee.weakCompareExchange(
+        expected: current, desired: new, ordering: .sequentiallyConsistent)
+      if exchanged { return }
+      current = original
     }
   }
 
-  /// False only when no write of a key with this hash has been inserted yet.
+  /// False only when no transaction below `txn` has inserted a write of a key with this hash.
   @inlinable
-  func mayContain(_ hash: Int) -> Bool {
-    let bit = hash & bitMask
-    return (words + (bit >> 6)).pointee.load(ordering: .sequentiallyConsistent) & (UInt64(1) << UInt64(bit & 63)) != 0
+  func mayHaveWriter(_ hash: Int, below txn: TxnIndex) -> Bool {
+    let lowest = (slots + (hash & slotMask)).pointee.load(ordering: .sequentiallyConsistent)
+    // A clamped slot stands for some writer at or above the clamp, which is below `txn`
+    // only if the clamp is.
+    return lowest != Self.none && Int(lowest) < txn
   }
 }

@@ -61,7 +61,8 @@ let package = Package(
     .executableTarget(
       name: "braid",
       dependencies: [
-        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidTrie", "BraidExecution", "CZlib", "BraidHTTP", "BraidRPC", "BraidNode", "BraidStorage",
+        "BraidPrimitives", "BraidCrypto", "BraidEVM", "BraidTrie", "BraidBlockSTM", "BraidExecution", "CZlib", "BraidHTTP", "BraidRPC",
+        "BraidNode", "BraidStorage",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],

@@ -85,7 +85,7 @@ final class Scheduler: Sendable {
     self.options = options
     states = LockedSlots(count: count) { _ in TxnState() }
     executing = AtomicFlags(count: count)
-    let oversubscribed = workers > WorkerThreads.onlineCores
+    let oversubscribed = workers > CPUBudget.cores
     // A few microseconds of spinning for a task: most gaps are shorter than that.
     idleSpins = oversubscribed ? 16 : 1 << 10
     waitBudget = options.waitBudget ?? (oversubscribed ? .zero : .microseconds(20))

@@ -4,6 +4,7 @@
 /// `BRAID_BLOCK_INTERVAL_MS`), as container and systemd deployments set them; a flag on
 /// the command line wins.
 import ArgumentParser
+import BraidBlockSTM
 import BraidEVM
 import BraidHTTP
 import BraidNode
@@ -24,7 +25,7 @@ struct ServeCommand: ParsableCommand {
   @Option(help: "Port to listen on; 0 picks a free one. Env: BRAID_HTTP_PORT.")
   var httpPort: Int?
 
-  @Option(help: "Event loops (threads); default: one per core. Env: BRAID_HTTP_THREADS.")
+  @Option(help: "Event loops (threads); default: one per usable core (affinity and cgroup CPU quota counted). Env: BRAID_HTTP_THREADS.")
   var httpThreads: Int?
 
   @Option(help: "Open connections across all loops. Env: BRAID_HTTP_MAX_CONNECTIONS.")
@@ -42,7 +43,7 @@ struct ServeCommand: ParsableCommand {
   var blockMaxTxs: Int?
 
   @Option(
-    help: "Block-STM workers; 0 executes sequentially (default: one per core). Env: BRAID_EXEC_THREADS.")
+    help: "Block-STM workers; 0 executes sequentially (default: one per usable core, affinity and cgroup CPU quota counted). Env: BRAID_EXEC_THREADS.")
   var execThreads: Int?
 
   @Option(
@@ -55,12 +56,12 @@ struct ServeCommand: ParsableCommand {
     let host = try environmentSetting(httpHost, "BRAID_HTTP_HOST", "127.0.0.1")
     let port = try environmentSetting(httpPort, "BRAID_HTTP_PORT", 8545)
     let threads = try environmentSetting(
-      httpThreads, "BRAID_HTTP_THREADS", HTTPServerConfiguration.processorCount)
+      httpThreads, "BRAID_HTTP_THREADS", CPUBudget.cores)
     let maxConnections = try environmentSetting(httpMaxConnections, "BRAID_HTTP_MAX_CONNECTIONS", 10_000)
     let intervalMs = try environmentSetting(blockIntervalMs, "BRAID_BLOCK_INTERVAL_MS", 200)
     let maxTxs = try environmentSetting(blockMaxTxs, "BRAID_BLOCK_MAX_TXS", 10_000)
     let exec = try environmentSetting(
-      execThreads, "BRAID_EXEC_THREADS", HTTPServerConfiguration.processorCount)
+      execThreads, "BRAID_EXEC_THREADS", CPUBudget.cores)
     let levelName = try environmentSetting(logLevel, "BRAID_LOG_LEVEL", "info")
     guard let level = Logger.Level(rawValue: levelName) else {
       throw ValidationError(

@@ -32,16 +32,20 @@ struct EVMBlockVM: BlockSTMVM {
     self.transactions = transactions
     first = range.lowerBound
     self.block = block
-    // Walking backwards: where each account next sends.
-    var nextSend: [Address: Int] = [:]
-    nextSend.reserveCapacity(range.count)
+    // Walking backwards: where each account next sends. Only sends within `hintReach`
+    // matter, so a small direct-mapped table stands in for a dictionary of every sender:
+    // this runs serially before any worker starts, and a ten-thousand-entry dictionary cost
+    // a cache miss per lookup. Two accounts sharing a slot only lose a hint.
+    var nextSend = RecentSends()
     var hinted = [Bool](repeating: false, count: range.count)
     for i in (0..<range.count).reversed() {
-      let tx = transactions[first + i]
+      let k = first + i
+      let sender = transactions[k].sender
       let reach = i + Self.hintReach
-      hinted[i] = nextSend[tx.sender].map { $0 <= reach } ?? false
-      if !hinted[i], let to = tx.to, let next = nextSend[to] { hinted[i] = next <= reach }
-      nextSend[tx.sender] = i
+      var isHinted = nextSend.index(of: sender).map { $0 <= reach } ?? false
+      if !isHinted, let to = transactions[k].to, let next = nextSend.index(of: to) { isHinted = next <= reach }
+      hinted[i] = isHinted
+      nextSend.record(sender, at: i)
     }
     self.hinted = hinted
   }
@@ -159,4 +163,28 @@ struct VersionedStateReader: StateReader {
   func hasStorage(_ address: Address) -> Bool { pre.hasStorage(address) }
   func blockHash(number: UInt64) -> Hash32 { pre.blockHash(number: number) }
   var isBlocked: Bool { view.pointee.blockingTxn != nil }
+}
+
+/// The last position at which each of a few thousand accounts sent, in a direct-mapped table
+/// that a core keeps in its cache: a newer account in the same slot replaces the older one.
+struct RecentSends {
+  static var slotCount: Int { 4096 }
+  var addresses = [Address](repeating: .zero, count: RecentSends.slotCount)
+  var positions = [Int](repeating: -1, count: RecentSends.slotCount)
+
+  @inline(__always)
+  static func slot(_ a: Address) -> Int { Int(truncatingIfNeeded: HashMixing.fmix64(a.mixed)) & (slotCount - 1) }
+
+  @inline(__always)
+  func index(of a: Address) -> Int? {
+    let s = Self.slot(a)
+    return positions[s] >= 0 && addresses[s] == a ? positions[s] : nil
+  }
+
+  @inline(__always)
+  mutating func record(_ a: Address, at position: Int) {
+    let s = Self.slot(a)
+    addresses[s] = a
+    positions[s] = position
+  }
 }

@@ -54,7 +54,21 @@ enum StoredChain {
 
   static func transactionBytes(_ raw: [Bytes]) -> Int { raw.reduce(0) { $0 + $1.count + 3 } }
 
-  static func decode(_ raw: Bytes) throws(LMDBError) -> SignedTransaction {
+  /// A committed block's transaction, with the sender its stored receipt keeps: it was
+  /// recovered once at admission, and recovering it again on every read (about 45 µs)
+  /// would cost more than the rest of the read.
+  static func decode(_ raw: Bytes, sender: Address) throws(LMDBError) -> SignedTransaction {
+    do {
+      return try SignedTransaction.decode(raw, sender: sender)
+    } catch {
+      throw .corruptValue(table: "blockTxs", reason: error.description)
+    }
+  }
+
+  /// A committed block's transaction with its sender recovered from the signature again:
+  /// only where the stored sender itself is being checked (`braid verify-chain
+  /// --recover-senders`).
+  static func decodeRecovering(_ raw: Bytes) throws(LMDBError) -> SignedTransaction {
     do {
       return try SignedTransaction.decode(raw)
     } catch {
@@ -86,7 +100,7 @@ extension Store {
       p.position.index < raw.count
     else { return nil }
     return TransactionRecord(
-      signed: try StoredChain.decode(raw[p.position.index]),
+      signed: try StoredChain.decode(raw[p.position.index], sender: receipts[p.position.index].sender),
       location: TransactionLocation(
         blockNumber: p.position.blockNumber, blockHash: blockHash, index: p.position.index),
       effectiveGasPrice: receipts[p.position.index].effectiveGasPrice)
@@ -103,7 +117,7 @@ extension Store {
     for r in receipts[..<p.position.index] { logIndex += try Self.fields(r).logs.count }
     let stored = receipts[p.position.index]
     let fields = try Self.fields(stored)
-    let tx = try StoredChain.decode(raw[p.position.index]).transaction
+    let tx = try StoredChain.decode(raw[p.position.index], sender: stored.sender).transaction
     return ReceiptRecord(
       transactionHash: p.hash, location: location, from: stored.sender, to: tx.to, type: fields.type,
       success: fields.success, cumulativeGasUsed: fields.cumulativeGasUsed, gasUsed: stored.gasUsed,

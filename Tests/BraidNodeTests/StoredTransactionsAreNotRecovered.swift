@@ -53,36 +53,39 @@ import Testing
     T.close(&node)
 
     node = try T.open(dir)
-    let n = node!
-    let service = RPCService(backend: n)
-    func call(_ method: String, _ hash: Hash32) -> JSONObject? {
-      let body = #"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":["\#(hash)"]}"#
-      guard let response = post(body, to: service), let value = try? JSONParser.parse(response.body) else {
-        return nil
+    // A scope, so that the service and `n` let go of the node before it is closed.
+    do {
+      let n = node!
+      let service = RPCService(backend: n)
+      func call(_ method: String, _ hash: Hash32) -> JSONObject? {
+        let body = #"{"jsonrpc":"2.0","id":1,"method":"\#(method)","params":["\#(hash)"]}"#
+        guard let response = post(body, to: service), let value = try? JSONParser.parse(response.body) else {
+          return nil
+        }
+        return value.objectValue?["result"]?.objectValue
       }
-      return value.objectValue?["result"]?.objectValue
-    }
-    for (i, (tx, key)) in submitted.enumerated() {
-      let sender = Fixture.address(key)
-      let hash = hashes[i]
-      #expect(hash == Keccak256.hash(raws[i]))
-      let t = try #require(n.transaction(hash: hash), "transaction \(i)")
-      #expect(t.location?.blockNumber == block.header.number && t.location?.index == i)
-      #expect(t.signed.hash == hash && t.signed.raw == raws[i])
-      #expect(t.signed.transaction.sender == sender, "transaction \(i)")
-      #expect(t.signed.transaction.type == tx.type && t.signed.transaction.to == tx.to)
-      #expect(t.signed.transaction.value == tx.value && t.signed.transaction.nonce == tx.nonce)
-      #expect(t.signed.transaction.accessList == tx.accessList)
-      let r = try #require(n.receipt(hash: hash), "receipt \(i)")
-      #expect(r.from == sender && r.to == tx.to && r.type == tx.type && r.success, "receipt \(i)")
-      #expect(r.location.index == i)
+      for (i, (tx, key)) in submitted.enumerated() {
+        let sender = Fixture.address(key)
+        let hash = hashes[i]
+        #expect(hash == Keccak256.hash(raws[i]))
+        let t = try #require(n.transaction(hash: hash), "transaction \(i)")
+        #expect(t.location?.blockNumber == block.header.number && t.location?.index == i)
+        #expect(t.signed.hash == hash && t.signed.raw == raws[i])
+        #expect(t.signed.transaction.sender == sender, "transaction \(i)")
+        #expect(t.signed.transaction.type == tx.type && t.signed.transaction.to == tx.to)
+        #expect(t.signed.transaction.value == tx.value && t.signed.transaction.nonce == tx.nonce)
+        #expect(t.signed.transaction.accessList == tx.accessList)
+        let r = try #require(n.receipt(hash: hash), "receipt \(i)")
+        #expect(r.from == sender && r.to == tx.to && r.type == tx.type && r.success, "receipt \(i)")
+        #expect(r.location.index == i)
 
-      let rpcTransaction = try #require(call("eth_getTransactionByHash", hash), "transaction \(i) over JSON-RPC")
-      #expect(rpcTransaction["from"] == .string("\(sender)"))
-      #expect(rpcTransaction["hash"] == .string("\(hash)"))
-      let rpcReceipt = try #require(call("eth_getTransactionReceipt", hash), "receipt \(i) over JSON-RPC")
-      #expect(rpcReceipt["from"] == .string("\(sender)"))
-      #expect(rpcReceipt["to"] == .string("\(tx.to!)"))
+        let rpcTransaction = try #require(call("eth_getTransactionByHash", hash), "transaction \(i) over JSON-RPC")
+        #expect(rpcTransaction["from"] == .string("\(sender)"))
+        #expect(rpcTransaction["hash"] == .string("\(hash)"))
+        let rpcReceipt = try #require(call("eth_getTransactionReceipt", hash), "receipt \(i) over JSON-RPC")
+        #expect(rpcReceipt["from"] == .string("\(sender)"))
+        #expect(rpcReceipt["to"] == .string("\(tx.to!)"))
+      }
     }
     T.close(&node)
   }

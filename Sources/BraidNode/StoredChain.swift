@@ -54,28 +54,6 @@ enum StoredChain {
 
   static func transactionBytes(_ raw: [Bytes]) -> Int { raw.reduce(0) { $0 + $1.count + 3 } }
 
-  /// How many logs a stored receipt holds, counted by walking the RLP headers: the
-  /// receipt lookup needs the counts of every earlier receipt in the block, and decoding
-  /// their logs (addresses, topics, data) was most of its time on a block of a thousand.
-  static func logCount(_ r: StoredReceipt) throws(LMDBError) -> Int {
-    do throws(RLPError) {
-      var outer = RLPReader(r.encoded)
-      // A typed receipt's type byte (below 0x80) reads as a one-byte item.
-      if let first = r.encoded.first, first < 0x80 { _ = try outer.skipItem() }
-      var fields = try outer.readList()
-      for _ in 0..<3 { _ = try fields.skipItem() }  // status, cumulative gas, bloom
-      var logs = try fields.readList()
-      var count = 0
-      while !logs.isAtEnd {
-        _ = try logs.skipItem()
-        count += 1
-      }
-      return count
-    } catch {
-      throw .corruptValue(table: "receipts", reason: error.description)
-    }
-  }
-
   /// A committed block's transaction, with the sender its stored receipt keeps: it was
   /// recovered once at admission, and recovering it again on every read (about 45 µs a
   /// transaction) is work already done.
@@ -118,34 +96,32 @@ extension Store {
   }
 
   func transactionRecord(at p: StoredChain.Position) throws(LMDBError) -> TransactionRecord? {
-    guard let (blockHash, raw, receipts) = try blockParts(p.position.blockNumber),
-      p.position.index < raw.count
+    guard let header = try header(number: p.position.blockNumber),
+      let included = try includedTransaction(at: p.position)
     else { return nil }
     return TransactionRecord(
-      signed: try StoredChain.decode(raw[p.position.index], sender: receipts[p.position.index].sender),
+      signed: try StoredChain.decode(included.raw, sender: included.receipt.sender),
       location: TransactionLocation(
-        blockNumber: p.position.blockNumber, blockHash: blockHash, index: p.position.index),
-      effectiveGasPrice: receipts[p.position.index].effectiveGasPrice)
+        blockNumber: p.position.blockNumber, blockHash: header.hash, index: p.position.index),
+      effectiveGasPrice: included.receipt.effectiveGasPrice)
   }
 
   func receiptRecord(at p: StoredChain.Position) throws(LMDBError) -> ReceiptRecord? {
-    guard let (blockHash, raw, receipts) = try blockParts(p.position.blockNumber),
-      p.position.index < raw.count
+    // Log indexes count across the block, so the earlier receipts' logs are counted.
+    guard let header = try header(number: p.position.blockNumber),
+      let included = try includedTransaction(at: p.position, countLogsBefore: true)
     else { return nil }
     let location = TransactionLocation(
-      blockNumber: p.position.blockNumber, blockHash: blockHash, index: p.position.index)
-    // Log indexes count across the block, so the earlier receipts' logs are counted.
-    var logIndex = 0
-    for r in receipts[..<p.position.index] { logIndex += try StoredChain.logCount(r) }
-    let stored = receipts[p.position.index]
+      blockNumber: p.position.blockNumber, blockHash: header.hash, index: p.position.index)
+    let stored = included.receipt
     let fields = try Self.fields(stored)
-    let tx = try StoredChain.decode(raw[p.position.index], sender: stored.sender).transaction
+    let tx = try StoredChain.decode(included.raw, sender: stored.sender).transaction
     return ReceiptRecord(
       transactionHash: p.hash, location: location, from: stored.sender, to: tx.to, type: fields.type,
       success: fields.success, cumulativeGasUsed: fields.cumulativeGasUsed, gasUsed: stored.gasUsed,
       effectiveGasPrice: stored.effectiveGasPrice, contractAddress: stored.contractAddress,
       logs: fields.logs.enumerated().map {
-        LogRecord(log: $1, location: location, transactionHash: p.hash, logIndex: logIndex + $0)
+        LogRecord(log: $1, location: location, transactionHash: p.hash, logIndex: included.logsBefore + $0)
       },
       logsBloom: fields.logsBloom)
   }

@@ -41,7 +41,9 @@ public struct SignedTransaction: Sendable {
   /// included) but does not run the recovery, about 45 µs per transaction, so it cannot
   /// tell that the signature belongs to `sender`: only for bytes that passed `decode(_:)`
   /// once already.
-  public static func decode(_ raw: Bytes, sender: Address) throws(TransactionDecodingError) -> SignedTransaction {
+  public static func decode(_ raw: Bytes, sender: Address) throws(TransactionDecodingError)
+    -> SignedTransaction
+  {
     try decode(raw, knownSender: sender)
   }
 
@@ -88,7 +90,9 @@ public struct SignedTransaction: Sendable {
     return SignedTransaction(transaction: tx, hash: Keccak256.hash(raw), raw: raw)
   }
 
-  private static func decodeTyped(_ type: UInt8, _ raw: Bytes, knownSender: Address?) throws -> SignedTransaction {
+  private static func decodeTyped(_ type: UInt8, _ raw: Bytes, knownSender: Address?) throws
+    -> SignedTransaction
+  {
     let f = try RLP.decode(Array(raw[1...])).asList()
     // Field counts: [chainId, nonce, fees..., gas, to, value, data, accessList, (blob fields), yParity, r, s].
     let expected: Int = [11, 11, 12, 14][Int(type)]
@@ -158,9 +162,8 @@ public struct SignedTransaction: Sendable {
       throw TransactionDecodingError.invalidSignature
     }
     if let known { return known }
-    guard let pub = Secp256k1.recoverPublicKey(hash: signingHash().bytes, r: r, s: s, recoveryId: recId) else {
-      throw TransactionDecodingError.invalidSignature
-    }
+    guard let pub = Secp256k1.recoverPublicKey(hash: signingHash().bytes, r: r, s: s, recoveryId: recId)
+    else { throw TransactionDecodingError.invalidSignature }
     return Address(Keccak256.hash(pub).bytes[12...])
   }
 }

@@ -28,8 +28,8 @@ public enum ChainReplay {
   /// state root). `recoverSenders` recovers every signature anyway and reports each one
   /// whose sender differs from the stored one; the replay then uses the recovered sender.
   public static func verify(
-    dataDirectory: String, genesis configured: Genesis, adoptStoredTimestamp: Bool, recoverSenders: Bool = false,
-    maxMismatches: Int = 20
+    dataDirectory: String, genesis configured: Genesis, adoptStoredTimestamp: Bool,
+    recoverSenders: Bool = false, maxMismatches: Int = 20
   ) throws(NodeOpenError) -> Report {
     do {
       let store = try Store.open(path: dataDirectory)
@@ -75,7 +75,8 @@ public enum ChainReplay {
               let recovered = try StoredChain.decodeRecovering(tx).transaction
               if recovered.sender != receipt.sender {
                 mismatch(
-                  "block \(number) transaction \(index): stored sender \(receipt.sender), signed by \(recovered.sender)")
+                  "block \(number) transaction \(index): stored sender \(receipt.sender), "
+                    + "signed by \(recovered.sender)")
               }
               transactions.append(recovered)
             }

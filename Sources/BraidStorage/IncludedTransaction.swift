@@ -20,7 +20,8 @@ extension Store {
   /// The transaction at `position` with its stored receipt; nil when the block is not
   /// stored or has no such index. `countLogsBefore`: also count the logs of the receipts
   /// before it, by walking their encodings, without decoding any log.
-  public func includedTransaction(at position: TransactionPosition, countLogsBefore: Bool = false) throws(LMDBError)
+  public func includedTransaction(at position: TransactionPosition, countLogsBefore: Bool = false)
+    throws(LMDBError)
     -> IncludedTransaction?
   {
     let t = tables

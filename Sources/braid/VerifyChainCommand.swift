@@ -26,7 +26,8 @@ struct VerifyChainCommand: ParsableCommand {
     let report: ChainReplay.Report
     do {
       report = try ChainReplay.verify(
-        dataDirectory: dataDirectory, genesis: genesis, adoptStoredTimestamp: isDev, recoverSenders: recoverSenders)
+        dataDirectory: dataDirectory, genesis: genesis, adoptStoredTimestamp: isDev,
+        recoverSenders: recoverSenders)
     } catch {
       throw InputError(error.description)
     }

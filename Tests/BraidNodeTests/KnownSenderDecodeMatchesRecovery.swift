@@ -20,7 +20,8 @@ struct KnownSenderDecodeMatchesRecovery {
       (
         "type 0, EIP-155",
         .legacy(
-          chainId: Fixture.chainId, nonce: 3, gasPrice: Fixture.gwei(2), gasLimit: 21_000, to: Fixture.recipient,
+          chainId: Fixture.chainId, nonce: 3, gasPrice: Fixture.gwei(2), gasLimit: 21_000,
+          to: Fixture.recipient,
           value: UInt256(77), data: [], sender: .zero), 0
       ),
       (
@@ -32,7 +33,8 @@ struct KnownSenderDecodeMatchesRecovery {
       (
         "type 1",
         .legacy(
-          type: 1, chainId: Fixture.chainId, nonce: 9, gasPrice: Fixture.gwei(4), gasLimit: 60_000, to: contract,
+          type: 1, chainId: Fixture.chainId, nonce: 9, gasPrice: Fixture.gwei(4), gasLimit: 60_000,
+          to: contract,
           value: UInt256(5), data: [0xa9, 0x05, 0x9c, 0xbb], accessList: list, sender: .zero), 2
       ),
       (
@@ -68,7 +70,8 @@ struct KnownSenderDecodeMatchesRecovery {
       #expect(a.type == b.type && a.chainId == b.chainId && a.nonce == b.nonce, "\(name)")
       #expect(a.gasLimit == b.gasLimit && a.maxFeePerGas == b.maxFeePerGas, "\(name)")
       #expect(a.maxPriorityFeePerGas == b.maxPriorityFeePerGas, "\(name)")
-      #expect(a.to == b.to && a.value == b.value && a.data == b.data && a.accessList == b.accessList, "\(name)")
+      #expect(
+        a.to == b.to && a.value == b.value && a.data == b.data && a.accessList == b.accessList, "\(name)")
       #expect(a.sender == signer, "\(name)")
       // Every other field too, whatever `Transaction` holds now or later.
       #expect(String(describing: a) == String(describing: b), "\(name)")

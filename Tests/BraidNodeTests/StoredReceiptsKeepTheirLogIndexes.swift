@@ -64,7 +64,8 @@ import Testing
     let stored = try #require(try node!.persistent!.receipts(inBlock: number))
     #expect(stored.map { $0.encoded.first! < 0x80 }.contains(false), "a legacy receipt is among them")
     for (i, r) in stored.enumerated() {
-      #expect(try ReceiptFields.logCount(r.encoded, 0..<r.encoded.count) == r.fields().logs.count, "receipt \(i)")
+      #expect(
+        try ReceiptFields.logCount(r.encoded, 0..<r.encoded.count) == r.fields().logs.count, "receipt \(i)")
     }
     T.close(&node)
   }

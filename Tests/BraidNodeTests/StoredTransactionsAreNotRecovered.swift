@@ -22,14 +22,16 @@ import Testing
     let submitted: [(tx: Transaction, key: Int)] = [
       (
         .legacy(
-          chainId: Fixture.chainId, nonce: 0, gasPrice: Fixture.gwei(3), gasLimit: 21_000, to: Fixture.recipient,
+          chainId: Fixture.chainId, nonce: 0, gasPrice: Fixture.gwei(3), gasLimit: 21_000,
+          to: Fixture.recipient,
           value: UInt256(101), data: [], sender: .zero), 0
       ),
       (
         .legacy(
           type: 1, chainId: Fixture.chainId, nonce: 0, gasPrice: Fixture.gwei(3), gasLimit: 30_000,
           to: Fixture.address(3), value: UInt256(202), data: [],
-          accessList: [AccessListEntry(address: Fixture.recipient, storageKeys: [UInt256(5)])], sender: .zero), 1
+          accessList: [AccessListEntry(address: Fixture.recipient, storageKeys: [UInt256(5)])], sender: .zero),
+        1
       ),
       (
         Transaction(
@@ -79,7 +81,8 @@ import Testing
         #expect(r.from == sender && r.to == tx.to && r.type == tx.type && r.success, "receipt \(i)")
         #expect(r.location.index == i)
 
-        let rpcTransaction = try #require(call("eth_getTransactionByHash", hash), "transaction \(i) over JSON-RPC")
+        let rpcTransaction = try #require(
+          call("eth_getTransactionByHash", hash), "transaction \(i) over JSON-RPC")
         #expect(rpcTransaction["from"] == .string("\(sender)"))
         #expect(rpcTransaction["hash"] == .string("\(hash)"))
         let rpcReceipt = try #require(call("eth_getTransactionReceipt", hash), "receipt \(i) over JSON-RPC")
@@ -115,7 +118,8 @@ import Testing
         number: 2, parentHash: first.hash, stateRoot: state.stateRoot(), gasLimit: first.header.gasLimit,
         timestamp: first.header.timestamp + 1, baseFeePerGas: first.header.baseFeePerGas)
       try store.commitBlock(
-        CommittedBlock(header: header, transactions: [raw], receipts: [stored], changes: StateDiff(accounts: [:])))
+        CommittedBlock(
+          header: header, transactions: [raw], receipts: [stored], changes: StateDiff(accounts: [:])))
     }
     #expect(try SignedTransaction.decode(raw).transaction.sender == signer)
 
@@ -130,7 +134,8 @@ import Testing
     #expect(r.to == Fixture.recipient)
     T.close(&node)
 
-    let replay = try ChainReplay.verify(dataDirectory: dir.path, genesis: T.genesis, adoptStoredTimestamp: false)
+    let replay = try ChainReplay.verify(
+      dataDirectory: dir.path, genesis: T.genesis, adoptStoredTimestamp: false)
     #expect(replay.mismatches.contains("block 2: state root differs"), "\(replay.mismatches)")
     #expect(!replay.mismatches.contains { $0.contains("signed by") }, "\(replay.mismatches)")
     let checked = try ChainReplay.verify(

@@ -16,15 +16,19 @@ import Testing
     let receipts = (0..<7).map { i in
       let r = executed[i % executed.count]
       return StoredReceipt(
-        encoded: r.encoded, sender: address(UInt32(0x100 + i)), gasUsed: r.gasUsed, effectiveGasPrice: UInt256(i),
+        encoded: r.encoded, sender: address(UInt32(0x100 + i)), gasUsed: r.gasUsed,
+        effectiveGasPrice: UInt256(i),
         contractAddress: i == 4 ? address(0xc4) : nil)
     }
     // Stand-ins for transaction bytes, of different lengths (one long enough for a long
     // RLP header): only their position matters to the store.
-    let transactions: [Bytes] = (0..<7).map { i in [0x02] + Bytes(repeating: UInt8(i), count: i == 3 ? 300 : i + 1) }
+    let transactions: [Bytes] = (0..<7).map { i in
+      [0x02] + Bytes(repeating: UInt8(i), count: i == 3 ? 300 : i + 1)
+    }
     try temp.store.commitBlock(block(0, StateDiff(accounts: [:])))
     try temp.store.commitBlock(
-      CommittedBlock(header: header(1), transactions: transactions, receipts: receipts, changes: StateDiff(accounts: [:])))
+      CommittedBlock(
+        header: header(1), transactions: transactions, receipts: receipts, changes: StateDiff(accounts: [:])))
     try temp.reopen()
 
     var logs = 0
@@ -37,7 +41,8 @@ import Testing
       let plain = try #require(try temp.store.includedTransaction(at: position))
       #expect(plain.raw == transactions[i] && plain.receipt == receipts[i] && plain.logsBefore == 0)
       #expect(
-        try ReceiptFields.logCount(receipts[i].encoded, 0..<receipts[i].encoded.count) == receipts[i].fields().logs.count)
+        try ReceiptFields.logCount(receipts[i].encoded, 0..<receipts[i].encoded.count)
+          == receipts[i].fields().logs.count)
       logs += try receipts[i].fields().logs.count
     }
     #expect(logs == 5)

@@ -54,7 +54,21 @@ enum StoredChain {
 
   static func transactionBytes(_ raw: [Bytes]) -> Int { raw.reduce(0) { $0 + $1.count + 3 } }
 
-  static func decode(_ raw: Bytes) throws(LMDBError) -> SignedTransaction {
+  /// A committed block's transaction, with the sender its stored receipt keeps: it was
+  /// recovered once at admission, and recovering it again on every read (about 45 µs a
+  /// transaction) is work already done.
+  static func decode(_ raw: Bytes, sender: Address) throws(LMDBError) -> SignedTransaction {
+    do {
+      return try SignedTransaction.decode(raw, sender: sender)
+    } catch {
+      throw .corruptValue(table: "blockTxs", reason: error.description)
+    }
+  }
+
+  /// A committed block's transaction with its sender recovered from the signature again:
+  /// only where the stored sender itself is being checked (`braid verify-chain
+  /// --recover-senders`).
+  static func decodeRecovering(_ raw: Bytes) throws(LMDBError) -> SignedTransaction {
     do {
       return try SignedTransaction.decode(raw)
     } catch {
@@ -82,34 +96,32 @@ extension Store {
   }
 
   func transactionRecord(at p: StoredChain.Position) throws(LMDBError) -> TransactionRecord? {
-    guard let (blockHash, raw, receipts) = try blockParts(p.position.blockNumber),
-      p.position.index < raw.count
+    guard let header = try header(number: p.position.blockNumber),
+      let included = try includedTransaction(at: p.position)
     else { return nil }
     return TransactionRecord(
-      signed: try StoredChain.decode(raw[p.position.index]),
+      signed: try StoredChain.decode(included.raw, sender: included.receipt.sender),
       location: TransactionLocation(
-        blockNumber: p.position.blockNumber, blockHash: blockHash, index: p.position.index),
-      effectiveGasPrice: receipts[p.position.index].effectiveGasPrice)
+        blockNumber: p.position.blockNumber, blockHash: header.hash, index: p.position.index),
+      effectiveGasPrice: included.receipt.effectiveGasPrice)
   }
 
   func receiptRecord(at p: StoredChain.Position) throws(LMDBError) -> ReceiptRecord? {
-    guard let (blockHash, raw, receipts) = try blockParts(p.position.blockNumber),
-      p.position.index < raw.count
+    // Log indexes count across the block, so the earlier receipts' logs are counted.
+    guard let header = try header(number: p.position.blockNumber),
+      let included = try includedTransaction(at: p.position, countLogsBefore: true)
     else { return nil }
     let location = TransactionLocation(
-      blockNumber: p.position.blockNumber, blockHash: blockHash, index: p.position.index)
-    // Log indexes count across the block, so the earlier receipts' logs are counted.
-    var logIndex = 0
-    for r in receipts[..<p.position.index] { logIndex += try Self.fields(r).logs.count }
-    let stored = receipts[p.position.index]
+      blockNumber: p.position.blockNumber, blockHash: header.hash, index: p.position.index)
+    let stored = included.receipt
     let fields = try Self.fields(stored)
-    let tx = try StoredChain.decode(raw[p.position.index]).transaction
+    let tx = try StoredChain.decode(included.raw, sender: stored.sender).transaction
     return ReceiptRecord(
       transactionHash: p.hash, location: location, from: stored.sender, to: tx.to, type: fields.type,
       success: fields.success, cumulativeGasUsed: fields.cumulativeGasUsed, gasUsed: stored.gasUsed,
       effectiveGasPrice: stored.effectiveGasPrice, contractAddress: stored.contractAddress,
       logs: fields.logs.enumerated().map {
-        LogRecord(log: $1, location: location, transactionHash: p.hash, logIndex: logIndex + $0)
+        LogRecord(log: $1, location: location, transactionHash: p.hash, logIndex: included.logsBefore + $0)
       },
       logsBloom: fields.logsBloom)
   }

@@ -122,19 +122,9 @@ public enum BlockExecutor {
       withUnsafeMutablePointer(to: &receipts) { pointer in
         let out = SendablePointer(pointer)
         let outputs = result.outputs
-        // The state's account table takes one thread; the receipts and the record of what
-        // the block wrote (the state root's input), which read only the final values and
-        // the outputs, take the other.
-        withUnsafeMutablePointer(to: &changes) { changesPointer in
-          let changesOut = SendablePointer(changesPointer)
-          let finalValues = result.finalValueList
-          TrieThreads.run(
-            {
-              out.pointer.pointee = makeReceipts(outputs)
-              recordChanges(finalValues, into: &changesOut.pointer.pointee)
-            },
-            alongside: { apply(result.finalValueList, to: &state) })
-        }
+        TrieThreads.run(
+          { out.pointer.pointee = makeReceipts(outputs) },
+          alongside: { commit(result.finalValueList, to: &state, changes: &changes) })
       }
       return (result.outputs, range.upperBound, receipts)
     }
@@ -170,50 +160,24 @@ public enum BlockExecutor {
   /// Applies the final values of a block (or of a part of one) and adds what they wrote to
   /// `changes`.
   static func commit(_ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState, changes: inout BlockChanges) {
-    apply(finalValues, to: &state)
-    recordChanges(finalValues, into: &changes)
-  }
-
-  /// Within each shard of final values the keys of one account come together
-  /// (`EVMBlockVM.keyHash`), so each run of them is one access to the account. An account
-  /// with keys in several shards (a busy contract's slots) comes in several runs, which is
-  /// correct, only a little slower.
-  @inline(__always)
-  static func forEachAccountRun(
-    _ finalValues: [(StateKey, StateValue)], _ body: (Address, ArraySlice<(StateKey, StateValue)>) -> Void
-  ) {
-    var start = 0
-    while start < finalValues.count {
-      let address = finalValues[start].0.address
-      var end = start + 1
-      while end < finalValues.count && finalValues[end].0.address == address { end += 1 }
-      body(address, finalValues[start..<end])
-      start = end
-    }
-  }
-
-  /// Writes the final values into the state.
-  static func apply(_ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState) {
     // Accounts that were empty after a run of their keys: removed at the end if still empty.
     var emptied: [Address] = []
-    forEachAccountRun(finalValues) { address, run in
-      if apply(run, to: &state.accounts[address, default: AccountState()]) { emptied.append(address) }
-    }
-    // Every account written in the block was touched by some transaction, so one that ends
-    // empty is removed (EIP-161), with its storage.
-    for address in emptied where state.accounts[address]?.isEmpty == true {
-      state.accounts[address] = nil
-    }
-  }
-
-  /// Adds the accounts and slots the final values write to `changes`.
-  static func recordChanges(_ finalValues: [(StateKey, StateValue)], into changes: inout BlockChanges) {
     // Growing this table while filling it rehashes every entry each time it doubles. A
     // block writes about as many accounts as it has keys divided by two or three. (Not the
     // state's table: most written accounts exist already, and reserving room for all of
     // them would rebuild the whole table every block.)
     changes.accounts.reserveCapacity(changes.accounts.count + finalValues.count / 2)
-    forEachAccountRun(finalValues) { address, run in
+    // Within each shard the keys of one account come together (`EVMBlockVM.keyHash`), so
+    // each run of them is one access to the account and one to its entry in `changes`. An
+    // account with keys in several shards (a busy contract's slots) comes in several runs,
+    // which is correct, only a little slower.
+    var start = 0
+    while start < finalValues.count {
+      let address = finalValues[start].0.address
+      var end = start + 1
+      while end < finalValues.count && finalValues[end].0.address == address { end += 1 }
+      let run = finalValues[start..<end]
+      if apply(run, to: &state.accounts[address, default: AccountState()]) { emptied.append(address) }
       if run.contains(where: { if case .storage = $0.0 { return true } else { return false } }) {
         changes.accounts[address, default: []].formUnion(
           run.lazy.compactMap { key, _ in
@@ -223,6 +187,12 @@ public enum BlockExecutor {
       } else if changes.accounts[address] == nil {
         changes.accounts[address] = []
       }
+      start = end
+    }
+    // Every account written in the block was touched by some transaction, so one that ends
+    // empty is removed (EIP-161), with its storage.
+    for address in emptied where state.accounts[address]?.isEmpty == true {
+      state.accounts[address] = nil
     }
   }
 

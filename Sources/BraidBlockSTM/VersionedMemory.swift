@@ -5,7 +5,7 @@ import Synchronization
 /// transaction `j` resolves to the write of the highest transaction below `j`, folding deltas
 /// down to the nearest full value (or to the pre-block storage value when none is below).
 ///
-/// Keys are spread over `shardCount` shards by hash, each behind its own `Mutex`, so workers
+/// Keys are spread over `shardCount` shards by hash, each behind its own lock (`LockedSlots`), so workers
 /// touching different keys rarely meet on a lock; a lock is held only for a table lookup
 /// and a short walk of one key's versions, never across a call into the VM.
 @usableFromInline

@@ -13,7 +13,7 @@ import BraidPrimitives
 
 extension IncrementalTrie {
   /// Below this many changes since the last root, a second thread costs more than it saves.
-  static let parallelThreshold = 512
+  public static let parallelThreshold = 512
 
   /// The root hash, rehashing only what changed since the last call. `workers` above 1
   /// hashes the top branch's changed subtrees on that many threads (this one included)
@@ -329,7 +329,7 @@ public enum TrieThreads {
 
   /// Runs `body(k)` for k in 0..<count, k = 0 on the calling thread, and returns when all
   /// have finished. A thread that cannot be started is run here instead.
-  static func run(count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+  public static func run(count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     #if canImport(Darwin)
       var threads: [pthread_t?] = []
     #else

@@ -96,12 +96,12 @@ struct SharedNodes: @unchecked Sendable {
 }
 
 /// Encodes nodes into its own scratch buffer, one at a time, children before parents.
-/// Where the machine hashes four messages at once (`CKeccakX4`), the dirty leaves, which
-/// need nothing from other nodes, are hashed first in fours; the rest then one at a time.
+/// Where the machine hashes four messages at once (`CKeccakX4`), nodes whose children are
+/// done are hashed in fours, in passes from the leaves up; the rest then one at a time.
 struct NodeEncoder {
   let shared: SharedNodes
   let buffer: UnsafeMutableRawPointer
-  /// Four encoded leaves of at most 135 bytes (one Keccak block each), `batchStride` apart.
+  /// Four encoded nodes of at most 135 bytes (one Keccak block each), `batchStride` apart.
   let batch: UnsafeMutableRawPointer
   let fourWay: Bool
   static let batchStride = 136
@@ -122,52 +122,75 @@ struct NodeEncoder {
   /// node below it up to date.
   func commit(_ n: Int32, depth: Int) {
     if fourWay {
-      var pending = PendingLeaves()
-      hashLeaves(n, depth: depth, pending: &pending)
-      flush(&pending)
+      // Pass 1 takes the dirty leaves, pass 2 the branches just above them (most of the
+      // rest: a branch near the bottom holds two or three leaves and fits one block),
+      // and so on up; the few nodes left near the top, most of them longer than a block,
+      // are encoded one at a time below.
+      var pending = PendingNodes()
+      for _ in 0..<Self.batchedPasses where shared.nodes[Int(n)].dirty {
+        hashReady(n, depth: depth, pending: &pending)
+        flush(&pending)
+      }
     }
     encode(n, depth: depth)
   }
 
-  /// Leaves encoded into `batch`, waiting for a fourth.
-  struct PendingLeaves {
+  /// Passes of `hashReady` before the rest is left to `encode`: each walks the dirty part
+  /// of the trie again, and above the fourth level most nodes are longer than a block.
+  static let batchedPasses = 4
+
+  /// Nodes encoded into `batch`, waiting for a fourth.
+  struct PendingNodes {
     var nodes: (Int, Int, Int, Int) = (0, 0, 0, 0)
     var lengths: (UInt, UInt, UInt, UInt) = (0, 0, 0, 0)
     var count = 0
   }
 
-  /// Encodes the dirty leaves below `n` and hashes them four at a time; a leaf whose
-  /// encoding is embedded (under 32 bytes) or longer than a block is finished on its own.
-  private func hashLeaves(_ n: Int32, depth: Int, pending: inout PendingLeaves) {
+  /// Encodes the dirty nodes below `n` whose children are all clean and hashes them four
+  /// at a time; a node whose encoding is embedded (under 32 bytes) or longer than a block
+  /// is finished on its own. A node with a dirty child waits for a later pass.
+  private func hashReady(_ n: Int32, depth: Int, pending: inout PendingNodes) {
     let i = Int(n)
     let nodes = shared.nodes
     guard nodes[i].dirty else { return }
+    let length: Int
     switch nodes[i].kind {
     case .leaf:
-      let length = encodeLeaf(i, depth: depth)
-      if length < 32 || length >= Self.batchStride {
-        finish(i, length: length)
+      length = encodeLeaf(i, depth: depth)
+    case .extension:
+      let child = nodes[i].link
+      if nodes[Int(child)].dirty {
+        hashReady(child, depth: depth + Int(nodes[i].pathLength), pending: &pending)
         return
       }
-      let k = pending.count
-      (batch + k * Self.batchStride).copyMemory(from: buffer, byteCount: length)
-      withUnsafeMutableBytes(of: &pending.nodes) { $0.storeBytes(of: i, toByteOffset: 8 * k, as: Int.self) }
-      withUnsafeMutableBytes(of: &pending.lengths) { $0.storeBytes(of: UInt(length), toByteOffset: 8 * k, as: UInt.self) }
-      pending.count += 1
-      if pending.count == 4 { flush(&pending) }
-    case .extension:
-      hashLeaves(nodes[i].link, depth: depth + Int(nodes[i].pathLength), pending: &pending)
+      length = encodeExtension(i, depth: depth)
     case .branch:
       let base = Int(nodes[i].link) * 16
+      var ready = true
       for s in 0..<16 {
         let c = shared.slots[base + s]
-        if c >= 0 { hashLeaves(c, depth: depth + 1, pending: &pending) }
+        if c >= 0 && nodes[Int(c)].dirty {
+          ready = false
+          hashReady(c, depth: depth + 1, pending: &pending)
+        }
       }
+      if !ready { return }
+      length = encodeBranch(i)
     }
+    if length < 32 || length >= Self.batchStride {
+      finish(i, length: length)
+      return
+    }
+    let k = pending.count
+    (batch + k * Self.batchStride).copyMemory(from: buffer, byteCount: length)
+    withUnsafeMutableBytes(of: &pending.nodes) { $0.storeBytes(of: i, toByteOffset: 8 * k, as: Int.self) }
+    withUnsafeMutableBytes(of: &pending.lengths) { $0.storeBytes(of: UInt(length), toByteOffset: 8 * k, as: UInt.self) }
+    pending.count += 1
+    if pending.count == 4 { flush(&pending) }
   }
 
-  /// Hashes the pending leaves (the unused places of a last, partial four hash nothing).
-  private func flush(_ pending: inout PendingLeaves) {
+  /// Hashes the pending nodes (the unused places of a last, partial four hash nothing).
+  private func flush(_ pending: inout PendingNodes) {
     guard pending.count > 0 else { return }
     let count = pending.count
     for k in count..<4 {

@@ -11,6 +11,7 @@
 #endif
 import BraidPrimitives
 import CKeccakX4
+import Synchronization
 
 extension IncrementalTrie {
   /// Below this many changes since the last root, a second thread costs more than it saves.
@@ -62,8 +63,7 @@ struct SharedNodes: @unchecked Sendable {
   let values: UnsafePointer<Bytes>
   let slots: UnsafePointer<Int32>
 
-  /// Commits the dirty children of the first branch below the root, dealt round-robin to
-  /// `workers` threads. The nodes above them are left dirty for the caller.
+  /// Commits the dirty children of the first branch below the root on `workers` threads. The nodes above them are left dirty for the caller.
   func commitTopChildren(root: Int32, workers: Int, capacity: Int) {
     var n = Int(root)
     var depth = 0
@@ -82,12 +82,16 @@ struct SharedNodes: @unchecked Sendable {
     let childDepth = depth + 1
     let groups = min(workers, dirty.count)
     let work = dirty
-    let body: @Sendable (Int) -> Void = { group in
+    // Taken one at a time from a shared cursor rather than dealt out beforehand: a thread
+    // that starts late (its core busy) then finds less or nothing left, instead of making
+    // the others wait for its share.
+    let cursor = SubtreeCursor()
+    let body: @Sendable (Int) -> Void = { _ in
       let encoder = NodeEncoder(self, capacity: capacity)
-      var k = group
-      while k < work.count {
+      while true {
+        let k = cursor.next.add(1, ordering: .relaxed).oldValue
+        if k >= work.count { break }
         encoder.commit(work[k], depth: childDepth)
-        k += groups
       }
       encoder.release()
     }
@@ -95,49 +99,58 @@ struct SharedNodes: @unchecked Sendable {
   }
 }
 
+/// The next subtree for `commitTopChildren`'s threads.
+final class SubtreeCursor: Sendable {
+  let next = Atomic<Int>(0)
+}
+
 /// Encodes nodes into its own scratch buffer, one at a time, children before parents.
 /// Where the machine hashes four messages at once (`CKeccakX4`), nodes whose children are
-/// done are hashed in fours, in passes from the leaves up; the rest then one at a time.
+/// done are hashed in fours (four of the same number of Keccak blocks), in passes from the
+/// leaves up; what is left near the top is then encoded and hashed one at a time.
 struct NodeEncoder {
   let shared: SharedNodes
   let buffer: UnsafeMutableRawPointer
-  /// Four encoded nodes of at most 135 bytes (one Keccak block each), `batchStride` apart.
+  /// Per number of blocks b (1...maxBlocks): four encodings of b blocks, `stride` apart,
+  /// at `batch + (b - 1) * 4 * stride`, and which nodes they are in `pending[b - 1]`.
   let batch: UnsafeMutableRawPointer
+  let pending: UnsafeMutablePointer<PendingNodes>
   let fourWay: Bool
-  static let batchStride = 136
+  static let maxBlocks = 4
+  static let stride = maxBlocks * Keccak256.blockSize
 
   init(_ shared: SharedNodes, capacity: Int) {
     self.shared = shared
     buffer = .allocate(byteCount: capacity, alignment: 16)
-    batch = .allocate(byteCount: 4 * Self.batchStride, alignment: 16)
+    batch = .allocate(byteCount: Self.maxBlocks * 4 * Self.stride, alignment: 16)
+    pending = .allocate(capacity: Self.maxBlocks)
+    pending.initialize(repeating: PendingNodes(), count: Self.maxBlocks)
     fourWay = braid_keccak_x4_available() != 0
   }
 
   func release() {
     buffer.deallocate()
     batch.deallocate()
+    pending.deallocate()
   }
 
   /// Brings the reference of node `n` (whose path starts at nibble `depth`) and of every
   /// node below it up to date.
   func commit(_ n: Int32, depth: Int) {
     if fourWay {
-      // Pass 1 takes the dirty leaves, pass 2 the branches just above them (most of the
-      // rest: a branch near the bottom holds two or three leaves and fits one block),
-      // and so on up; the few nodes left near the top, most of them longer than a block,
-      // are encoded one at a time below.
-      var pending = PendingNodes()
+      // Pass 1 takes the dirty leaves, pass 2 the branches just above them, and so on up;
+      // whatever is still dirty after the passes is encoded one node at a time below.
       for _ in 0..<Self.batchedPasses where shared.nodes[Int(n)].dirty {
-        hashReady(n, depth: depth, pending: &pending)
-        flush(&pending)
+        hashReady(n, depth: depth)
+        for b in 0..<Self.maxBlocks { flush(b) }
       }
     }
     encode(n, depth: depth)
   }
 
   /// Passes of `hashReady` before the rest is left to `encode`: each walks the dirty part
-  /// of the trie again, and above the fourth level most nodes are longer than a block.
-  static let batchedPasses = 4
+  /// of the trie again, and above the fourth level from the bottom few nodes are left.
+  static let batchedPasses = 6
 
   /// Nodes encoded into `batch`, waiting for a fourth.
   struct PendingNodes {
@@ -147,9 +160,10 @@ struct NodeEncoder {
   }
 
   /// Encodes the dirty nodes below `n` whose children are all clean and hashes them four
-  /// at a time; a node whose encoding is embedded (under 32 bytes) or longer than a block
-  /// is finished on its own. A node with a dirty child waits for a later pass.
-  private func hashReady(_ n: Int32, depth: Int, pending: inout PendingNodes) {
+  /// at a time; a node whose encoding is embedded (under 32 bytes) or longer than
+  /// `maxBlocks` blocks is finished on its own. A node with a dirty child waits for a
+  /// later pass.
+  private func hashReady(_ n: Int32, depth: Int) {
     let i = Int(n)
     let nodes = shared.nodes
     guard nodes[i].dirty else { return }
@@ -160,7 +174,7 @@ struct NodeEncoder {
     case .extension:
       let child = nodes[i].link
       if nodes[Int(child)].dirty {
-        hashReady(child, depth: depth + Int(nodes[i].pathLength), pending: &pending)
+        hashReady(child, depth: depth + Int(nodes[i].pathLength))
         return
       }
       length = encodeExtension(i, depth: depth)
@@ -171,42 +185,48 @@ struct NodeEncoder {
         let c = shared.slots[base + s]
         if c >= 0 && nodes[Int(c)].dirty {
           ready = false
-          hashReady(c, depth: depth + 1, pending: &pending)
+          hashReady(c, depth: depth + 1)
         }
       }
       if !ready { return }
       length = encodeBranch(i)
     }
-    if length < 32 || length >= Self.batchStride {
+    let b = length / Keccak256.blockSize
+    if length < 32 || b >= Self.maxBlocks {
       finish(i, length: length)
       return
     }
-    let k = pending.count
-    (batch + k * Self.batchStride).copyMemory(from: buffer, byteCount: length)
-    withUnsafeMutableBytes(of: &pending.nodes) { $0.storeBytes(of: i, toByteOffset: 8 * k, as: Int.self) }
-    withUnsafeMutableBytes(of: &pending.lengths) { $0.storeBytes(of: UInt(length), toByteOffset: 8 * k, as: UInt.self) }
-    pending.count += 1
-    if pending.count == 4 { flush(&pending) }
+    let k = pending[b].count
+    (batch + (4 * b + k) * Self.stride).copyMemory(from: buffer, byteCount: length)
+    withUnsafeMutableBytes(of: &pending[b].nodes) { $0.storeBytes(of: i, toByteOffset: 8 * k, as: Int.self) }
+    withUnsafeMutableBytes(of: &pending[b].lengths) { $0.storeBytes(of: UInt(length), toByteOffset: 8 * k, as: UInt.self) }
+    pending[b].count += 1
+    if pending[b].count == 4 { flush(b) }
   }
 
-  /// Hashes the pending nodes (the unused places of a last, partial four hash nothing).
-  private func flush(_ pending: inout PendingNodes) {
-    guard pending.count > 0 else { return }
-    let count = pending.count
+  /// Hashes the nodes pending in group `b`; the unused places of a last, partial four
+  /// hash a copy of the first (same number of blocks), and the result is dropped.
+  private func flush(_ b: Int) {
+    let count = pending[b].count
+    guard count > 0 else { return }
+    let first = pending[b].lengths.0
     for k in count..<4 {
-      withUnsafeMutableBytes(of: &pending.lengths) { $0.storeBytes(of: 0, toByteOffset: 8 * k, as: UInt.self) }
+      withUnsafeMutableBytes(of: &pending[b].lengths) { $0.storeBytes(of: first, toByteOffset: 8 * k, as: UInt.self) }
     }
     var lanes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
                 UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
       (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    let group = batch + 4 * b * Self.stride
+    // Copies of the first for the unused places, so that all four have its block count.
+    for k in count..<4 { (group + k * Self.stride).copyMemory(from: group, byteCount: Int(first)) }
     withUnsafeMutableBytes(of: &lanes) { out in
-      withUnsafeBytes(of: pending.lengths) { lengths in
+      withUnsafeBytes(of: pending[b].lengths) { lengths in
         braid_keccak256_x4(
-          batch.assumingMemoryBound(to: UInt8.self), UInt(Self.batchStride),
+          group.assumingMemoryBound(to: UInt8.self), UInt(Self.stride),
           lengths.baseAddress!.assumingMemoryBound(to: UInt.self),
           out.baseAddress!.assumingMemoryBound(to: UInt64.self))
       }
-      withUnsafeBytes(of: pending.nodes) { indices in
+      withUnsafeBytes(of: pending[b].nodes) { indices in
         for k in 0..<count {
           let i = indices.load(fromByteOffset: 8 * k, as: Int.self)
           let lane = { (j: Int) in out.load(fromByteOffset: 8 * (4 * k + j), as: UInt64.self) }
@@ -219,7 +239,7 @@ struct NodeEncoder {
         }
       }
     }
-    pending.count = 0
+    pending[b].count = 0
   }
 
   /// Brings the reference of node `n` (whose path starts at nibble `depth`) up to date.

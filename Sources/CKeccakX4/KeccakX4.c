@@ -1,4 +1,4 @@
-/// Keccak-256 of four short messages at once, one per 64-bit element of 256-bit vectors
+/// Keccak-256 of four messages at once, one per 64-bit element of 256-bit vectors
 /// (AVX2, or AVX-512VL for its rotate instruction), chosen at run time: a trie's dirty
 /// leaves are independent of each other, and hashing them four at a time costs about as
 /// much as hashing one with the scalar `KeccakState` of BraidPrimitives. The permutation
@@ -143,22 +143,35 @@ static inline __attribute__((always_inline)) void permute4(V *s) {
   s[24] = a24;
 }
 
-/// Pads each message into its block (0x01 after it, 0x80 in the block's last byte), loads
-/// block k into element k of the first 17 lanes, permutes, and stores lanes 0...3.
+/// Absorbs the four messages block by block, each block k into element k of the first 17
+/// lanes (their last blocks padded: 0x01 after the message, 0x80 in the block's last
+/// byte), and stores lanes 0...3. All four have the same number of blocks.
 static inline __attribute__((always_inline)) void hash4(
   const unsigned char *base, unsigned long stride, const unsigned long lengths[4], uint64_t *out) {
-  uint64_t blocks[4][17];
-  memset(blocks, 0, sizeof blocks);
+  V s[25];
+  for (int i = 0; i < 25; i++) s[i] = (V){0, 0, 0, 0};
+  unsigned long blocks = lengths[0] / 136 + 1;
+  uint64_t last[4][17];
+  memset(last, 0, sizeof last);
   for (int k = 0; k < 4; k++) {
-    unsigned char *b = (unsigned char *)blocks[k];
-    memcpy(b, base + k * stride, lengths[k]);
-    b[lengths[k]] ^= 0x01;
+    unsigned long full = 136 * (blocks - 1);
+    unsigned char *b = (unsigned char *)last[k];
+    memcpy(b, base + k * stride + full, lengths[k] - full);
+    b[lengths[k] - full] ^= 0x01;
     b[135] ^= 0x80;
   }
-  V s[25];
-  for (int i = 0; i < 17; i++) s[i] = (V){blocks[0][i], blocks[1][i], blocks[2][i], blocks[3][i]};
-  for (int i = 17; i < 25; i++) s[i] = (V){0, 0, 0, 0};
-  permute4(s);
+  for (unsigned long block = 0; block < blocks; block++) {
+    const uint64_t *m[4];
+    for (int k = 0; k < 4; k++) {
+      m[k] = block + 1 < blocks ? (const uint64_t *)(base + k * stride + 136 * block) : last[k];
+    }
+    for (int i = 0; i < 17; i++) {
+      uint64_t w[4];
+      for (int k = 0; k < 4; k++) memcpy(&w[k], m[k] + i, 8);
+      s[i] ^= (V){w[0], w[1], w[2], w[3]};
+    }
+    permute4(s);
+  }
   for (int k = 0; k < 4; k++)
     for (int i = 0; i < 4; i++) out[4 * k + i] = s[i][k];
 }

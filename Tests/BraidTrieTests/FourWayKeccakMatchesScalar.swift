@@ -1,6 +1,6 @@
-/// The four-way Keccak-256 of `CKeccakX4` (used for a trie's dirty leaves) gives, for every
-/// message length it accepts and in each of its four places, the hash of the scalar
-/// `Keccak256.hash`, on the code the machine dispatches to and on the AVX2 code.
+/// The four-way Keccak-256 of `CKeccakX4` (used for a trie's dirty nodes) gives, for every
+/// message length of one to four blocks and in each of its four places, the hash of the
+/// scalar `Keccak256.hash`, on the code the machine dispatches to and on the AVX2 code.
 import BraidPrimitives
 import CKeccakX4
 import Testing
@@ -14,31 +14,34 @@ struct FourWayKeccakMatchesScalar {
       seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
       return UInt8(truncatingIfNeeded: seed >> 33)
     }
-    let stride = 136
+    // Messages of one to four 136-byte blocks (four hashed together share a block count),
+    // with every length of each block count in every place.
+    let stride = 4 * 136
     var messages = [UInt8](repeating: 0, count: 4 * stride)
-    // Every length 0...135 in every place: lengths k, k+1, k+2, k+3 (mod 136) side by side.
-    for start in 0..<136 {
-      var lengths: [UInt] = []
-      for k in 0..<4 {
-        let length = (start + 37 * k) % 136
-        lengths.append(UInt(length))
-        for b in 0..<stride { messages[k * stride + b] = b < length ? next() : 0xee }
-      }
-      var lanes = [UInt64](repeating: 0, count: 16)
-      messages.withUnsafeBufferPointer { m in
-        lengths.withUnsafeBufferPointer { l in
-          lanes.withUnsafeMutableBufferPointer { out in hasher(m.baseAddress, UInt(stride), l.baseAddress, out.baseAddress) }
+    for blocks in 1...4 {
+      for start in 0..<136 {
+        var lengths: [UInt] = []
+        for k in 0..<4 {
+          let length = 136 * (blocks - 1) + (start + 37 * k) % 136
+          lengths.append(UInt(length))
+          for b in 0..<stride { messages[k * stride + b] = b < length ? next() : 0xee }
         }
-      }
-      for k in 0..<4 {
-        let expected = messages.withUnsafeBytes {
-          Keccak256.hash(UnsafeRawBufferPointer(rebasing: $0[(k * stride)..<(k * stride + Int(lengths[k]))]))
+        var lanes = [UInt64](repeating: 0, count: 16)
+        messages.withUnsafeBufferPointer { m in
+          lengths.withUnsafeBufferPointer { l in
+            lanes.withUnsafeMutableBufferPointer { out in hasher(m.baseAddress, UInt(stride), l.baseAddress, out.baseAddress) }
+          }
         }
-        let got = Hash32(
-          word: UInt256(
-            w0: lanes[4 * k + 3].byteSwapped, w1: lanes[4 * k + 2].byteSwapped, w2: lanes[4 * k + 1].byteSwapped,
-            w3: lanes[4 * k].byteSwapped))
-        #expect(got == expected, "\(name): length \(lengths[k]) in place \(k)")
+        for k in 0..<4 {
+          let expected = messages.withUnsafeBytes {
+            Keccak256.hash(UnsafeRawBufferPointer(rebasing: $0[(k * stride)..<(k * stride + Int(lengths[k]))]))
+          }
+          let got = Hash32(
+            word: UInt256(
+              w0: lanes[4 * k + 3].byteSwapped, w1: lanes[4 * k + 2].byteSwapped, w2: lanes[4 * k + 1].byteSwapped,
+              w3: lanes[4 * k].byteSwapped))
+          #expect(got == expected, "\(name): length \(lengths[k]) in place \(k)")
+        }
       }
     }
   }

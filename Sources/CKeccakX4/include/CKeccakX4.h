@@ -5,8 +5,8 @@
 /// 1 when `braid_keccak256_x4` may be called on this machine, 0 otherwise.
 int braid_keccak_x4_available(void);
 
-/// keccak256 of four messages of at most 135 bytes each, message k at `base + k * stride`
-/// with `lengths[k]` bytes. `lanes` receives 16 words: for message k, words 4k...4k+3 are
+/// keccak256 of four messages of the same number of 136-byte blocks (`lengths[k] / 136` is
+/// the same for all four), message k at `base + k * stride` with `lengths[k]` bytes. `lanes` receives 16 words: for message k, words 4k...4k+3 are
 /// the first four lanes of its final state (little-endian, as Keccak defines them).
 void braid_keccak256_x4(
   const unsigned char *base, unsigned long stride, const unsigned long lengths[4], unsigned long long *lanes);

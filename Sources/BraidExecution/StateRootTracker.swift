@@ -138,6 +138,9 @@ public struct StateRootTracker: Sendable {
     let keys: UnsafeMutablePointer<SlotKeyCache>
     let roots: UnsafeMutablePointer<Hash32>
 
+    /// The least total cost (leaves and slots written, slots hashed) worth a second thread.
+    static let parallelCost = 1_024
+
     func run(workers: Int) {
       // Task -1 is the account pass; others are indices into `contracts`. Largest first, so
       // that no thread starts a long task when the others are nearly done.
@@ -149,7 +152,9 @@ public struct StateRootTracker: Sendable {
       }
       order.sort { $0.cost > $1.cost || ($0.cost == $1.cost && $0.task < $1.task) }
       let tasks = order.map(\.task)
-      let threads = min(workers, tasks.count)
+      // A small block's writes take less than starting a thread, and far less than waiting
+      // for one that the scheduler starts late.
+      let threads = order.reduce(0) { $0 + $1.cost } < Self.parallelCost ? 1 : min(workers, tasks.count)
       if threads <= 1 {
         for task in tasks { perform(task) }
         return

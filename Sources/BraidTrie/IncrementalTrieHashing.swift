@@ -19,18 +19,19 @@ extension IncrementalTrie {
 
   /// The root hash, rehashing only what changed since the last call. `workers` above 1
   /// hashes the top branch's changed subtrees on that many threads (this one included)
-  /// when enough changed for it to pay.
-  public mutating func rootHash(workers: Int = 1) -> Hash32 {
+  /// when enough changed for it to pay. `fourWay: false` hashes one node at a time even
+  /// where the machine could hash four at once (what machines without AVX2 do; for tests).
+  public mutating func rootHash(workers: Int = 1, fourWay: Bool = true) -> Hash32 {
     defer { pendingChanges = 0 }
     guard root >= 0 else { return .emptyTrie }
-    if nodes[Int(root)].dirty { commit(workers: workers) }
+    if nodes[Int(root)].dirty { commit(workers: workers, fourWay: fourWay && NodeEncoder.fourWayAvailable) }
     let length = Int(nodes[Int(root)].refLength)
     if length == 32 { return refs[Int(root)] }
     // The root is hashed even when its encoding is short enough to be embedded.
     return withUnsafeBytes(of: refs[Int(root)]) { Keccak256.hash(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
   }
 
-  private mutating func commit(workers: Int) {
+  private mutating func commit(workers: Int, fourWay: Bool) {
     let parallel = workers > 1 && pendingChanges >= Self.parallelThreshold
     let top = root
     let capacity = max(640, maxValueLength + 96)
@@ -40,7 +41,7 @@ extension IncrementalTrie {
           slots.withUnsafeBufferPointer { slots in
             let shared = SharedNodes(
               nodes: nodes.baseAddress!, refs: refs.baseAddress!, values: values.baseAddress!,
-              slots: slots.baseAddress!)
+              slots: slots.baseAddress!, fourWay: fourWay)
             if parallel { shared.commitTopChildren(root: top, workers: workers, capacity: capacity) }
             let encoder = NodeEncoder(shared, capacity: capacity)
             encoder.commit(top, depth: 0)
@@ -62,6 +63,8 @@ struct SharedNodes: @unchecked Sendable {
   let refs: UnsafeMutablePointer<Hash32>
   let values: UnsafePointer<Bytes>
   let slots: UnsafePointer<Int32>
+  /// Whether encoders hash nodes four at a time (see `NodeEncoder`).
+  let fourWay: Bool
 
   /// Commits the dirty children of the first branch below the root on `workers` threads. The nodes above them are left dirty for the caller.
   func commitTopChildren(root: Int32, workers: Int, capacity: Int) {
@@ -125,8 +128,11 @@ struct NodeEncoder {
     batch = .allocate(byteCount: Self.maxBlocks * 4 * Self.stride, alignment: 16)
     pending = .allocate(capacity: Self.maxBlocks)
     pending.initialize(repeating: PendingNodes(), count: Self.maxBlocks)
-    fourWay = braid_keccak_x4_available() != 0
+    fourWay = shared.fourWay
   }
+
+  /// Whether this machine hashes four messages at once.
+  static let fourWayAvailable = braid_keccak_x4_available() != 0
 
   func release() {
     buffer.deallocate()

@@ -29,7 +29,9 @@ let package = Package(
       name: "BraidCrypto",
       dependencies: ["BraidPrimitives", "CSecp256k1", .product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: optimize),
-    .target(name: "BraidTrie", dependencies: ["BraidPrimitives"], swiftSettings: optimize),
+    // Our own C: four Keccak-256 hashes at once with AVX2 where the machine has it.
+    .target(name: "CKeccakX4"),
+    .target(name: "BraidTrie", dependencies: ["BraidPrimitives", "CKeccakX4"], swiftSettings: optimize),
     .target(name: "BraidBlockSTM", swiftSettings: optimize),
     .target(name: "BraidEVM", dependencies: ["BraidPrimitives", "BraidCrypto"], swiftSettings: optimize),
     .target(
@@ -69,7 +71,7 @@ let package = Package(
       swiftSettings: optimize),
     .testTarget(name: "BraidPrimitivesTests", dependencies: ["BraidPrimitives"]),
     .testTarget(name: "BraidCryptoTests", dependencies: ["BraidCrypto", "BraidPrimitives"]),
-    .testTarget(name: "BraidTrieTests", dependencies: ["BraidTrie", "BraidPrimitives"]),
+    .testTarget(name: "BraidTrieTests", dependencies: ["BraidTrie", "BraidPrimitives", "CKeccakX4"]),
     .testTarget(name: "BraidBlockSTMTests", dependencies: ["BraidBlockSTM"]),
     .testTarget(name: "BraidCLITests", dependencies: ["braid", "BraidEVM", "BraidPrimitives"]),
     .testTarget(name: "BraidEVMTests", dependencies: ["BraidEVM", "BraidPrimitives", "BraidCrypto", "BraidTrie"]),

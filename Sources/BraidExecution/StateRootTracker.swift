@@ -6,6 +6,7 @@
 import BraidEVM
 import BraidPrimitives
 import BraidTrie
+import Synchronization
 
 public struct StateRootTracker: Sendable {
   typealias Entry = AccountKeyTable.Entry
@@ -33,14 +34,15 @@ public struct StateRootTracker: Sendable {
   /// Applies a block: `changes` names every account and slot that may differ from the
   /// state this tracker was last brought to, and `state` is the state after the block.
   /// An account named in `changes` but absent from `state` is removed with its storage.
-  /// Returns the new root. `workers` above 1 hashes large tries on that many threads.
+  /// Returns the new root, which does not depend on `workers`: with more than one, the
+  /// account leaves and each written storage trie are separate tasks shared among that
+  /// many threads, and the large tries are then hashed on all of them (see `WritePhase`).
   public mutating func update(with changes: BlockChanges, state: InMemoryState, workers: Int = 1) -> Hash32 {
     // Accounts with written slots are few (contracts): they are handled here, their slots
-    // written below, and their leaves wait for their new storage roots. The many others
-    // only need their leaves rewritten, which `accountPass` does.
+    // written in the write phase, and their leaves wait for their new storage roots. The
+    // many others only need their leaves rewritten, which `accountPass` does.
     var plain: [Address] = []
-    var waiting: [(key: Hash32, storage: Int, account: AccountState)] = []
-    var slotWork: [(storage: Int, slots: Set<UInt256>, values: [UInt256: UInt256])] = []
+    var contracts: [Contract] = []
     plain.reserveCapacity(changes.accounts.count)
     for (address, slots) in changes.accounts {
       if slots.isEmpty {
@@ -57,48 +59,132 @@ public struct StateRootTracker: Sendable {
       var entry = entries[address] ?? Entry(key: Self.key(of: address), storage: -1)
       if entry.storage < 0 { entry.storage = newStorage() }
       entries[address] = entry
-      slotWork.append((entry.storage, slots, account.storage))
-      waiting.append((entry.key, entry.storage, account))
+      contracts.append(Contract(key: entry.key, storage: entry.storage, account: account, slots: slots))
     }
-    // The account pass and the slot writes touch disjoint tries, so with two workers they
-    // run at once. The account trie is moved into a local for that, and the pass reads a
-    // snapshot of `entries`, so that the other thread holds no part of `self`.
+    // The account trie is moved into a local for the write phase, and the phase reads a
+    // snapshot of `entries`, so that no other thread holds any part of `self`.
     var accounts = IncrementalTrie()
     swap(&accounts, &accountTrie)
     var pass = AccountPass()
+    let hashLater = contracts.map { workers > 1 && $0.slots.count >= IncrementalTrie.parallelThreshold }
+    var storageRoots = [Hash32](repeating: .emptyTrie, count: contracts.count)
     // In a scope of its own, so that the snapshot is released before `entries` is written
     // below: alive, it would make that write copy the whole table.
     do {
       let known = entries
-      if workers > 1 && !slotWork.isEmpty && plain.count >= 256 {
-        withUnsafeMutablePointer(to: &accounts) { trie in
-          withUnsafeMutablePointer(to: &pass) { out in
-            let trie = SendablePointer(trie)
-            let out = SendablePointer(out)
-            let addresses = plain
-            TrieThreads.run(
-              { Self.accountPass(addresses, state: state, entries: known, trie: &trie.pointer.pointee, out: &out.pointer.pointee) },
-              alongside: { writeSlots(slotWork) })
+      withUnsafeMutablePointer(to: &accounts) { accountTrie in
+        withUnsafeMutablePointer(to: &pass) { pass in
+          storageTries.withUnsafeMutableBufferPointer { tries in
+            slotKeys.withUnsafeMutableBufferPointer { keys in
+              storageRoots.withUnsafeMutableBufferPointer { roots in
+                let phase = WritePhase(
+                  plain: plain, contracts: contracts, hashLater: hashLater, state: state, entries: known,
+                  accountTrie: accountTrie, pass: pass, tries: tries.baseAddress!, keys: keys.baseAddress!,
+                  roots: roots.baseAddress!)
+                phase.run(workers: workers)
+              }
+            }
           }
         }
-      } else {
-        Self.accountPass(plain, state: state, entries: known, trie: &accounts, out: &pass)
-        writeSlots(slotWork)
       }
     }
     for (address, entry) in pass.added { entries[address] = entry }
     for address in pass.removed {
       if let entry = entries.removeValue(forKey: address), entry.storage >= 0 { dropStorage(entry.storage) }
     }
-    waiting += pass.withStorage
     var late: [Leaf] = []
-    for w in waiting {
-      late.append(Leaf(key: w.key, account: w.account, storageRoot: storageTries[w.storage].rootHash(workers: workers)))
+    late.reserveCapacity(contracts.count + pass.withStorage.count)
+    for (c, contract) in contracts.enumerated() {
+      // The tries too large to hash inside one task: one after another, each on all workers.
+      if hashLater[c] { storageRoots[c] = storageTries[contract.storage].rootHash(workers: workers) }
+      late.append(Leaf(key: contract.key, account: contract.account, storageRoot: storageRoots[c]))
+    }
+    for w in pass.withStorage {
+      // Storage untouched by this block: its root is cached, nothing is rehashed.
+      late.append(Leaf(key: w.key, account: w.account, storageRoot: storageTries[w.storage].rootHash()))
     }
     Self.write(late, into: &accounts)
     root = accounts.rootHash(workers: workers)
     swap(&accounts, &accountTrie)
     return root
+  }
+
+  /// An account whose slots the block wrote.
+  struct Contract: Sendable {
+    var key: Hash32
+    var storage: Int
+    var account: AccountState
+    var slots: Set<UInt256>
+  }
+
+  /// The write phase of `update`: the account leaves (one task) and each contract's slots
+  /// (one task per contract, which also hashes its storage trie unless `hashLater` says
+  /// it is large enough to be hashed afterwards on all workers). Tasks are taken largest
+  /// first from a shared cursor by up to `workers` threads.
+  ///
+  /// `@unchecked Sendable`: the pointers are valid until `run` returns (it joins its
+  /// threads), and the tasks write disjoint things: the account task only `accountTrie`
+  /// and `pass`, contract `c`'s task only `tries[c.storage]`, `keys[c.storage]` (each
+  /// storage trie belongs to one account) and `roots[c]`. The rest is only read.
+  struct WritePhase: @unchecked Sendable {
+    let plain: [Address]
+    let contracts: [Contract]
+    let hashLater: [Bool]
+    let state: InMemoryState
+    let entries: AccountKeyTable
+    let accountTrie: UnsafeMutablePointer<IncrementalTrie>
+    let pass: UnsafeMutablePointer<AccountPass>
+    let tries: UnsafeMutablePointer<IncrementalTrie>
+    let keys: UnsafeMutablePointer<SlotKeyCache>
+    let roots: UnsafeMutablePointer<Hash32>
+
+    /// The least total cost (leaves and slots written, slots hashed) worth a second thread.
+    static let parallelCost = 1_024
+
+    func run(workers: Int) {
+      // Task -1 is the account pass; others are indices into `contracts`. Largest first, so
+      // that no thread starts a long task when the others are nearly done.
+      var order: [(cost: Int, task: Int)] = []
+      order.reserveCapacity(contracts.count + 1)
+      if !plain.isEmpty { order.append((plain.count, -1)) }
+      for (c, contract) in contracts.enumerated() {
+        order.append((hashLater[c] ? contract.slots.count : 2 * contract.slots.count, c))
+      }
+      order.sort { $0.cost > $1.cost || ($0.cost == $1.cost && $0.task < $1.task) }
+      let tasks = order.map(\.task)
+      // A small block's writes take less than starting a thread, and far less than waiting
+      // for one that the scheduler starts late.
+      let threads = order.reduce(0) { $0 + $1.cost } < Self.parallelCost ? 1 : min(workers, tasks.count)
+      if threads <= 1 {
+        for task in tasks { perform(task) }
+        return
+      }
+      let cursor = TaskCursor()
+      TrieThreads.run(count: threads) { _ in
+        while true {
+          let k = cursor.next.add(1, ordering: .relaxed).oldValue
+          if k >= tasks.count { return }
+          perform(tasks[k])
+        }
+      }
+    }
+
+    private func perform(_ task: Int) {
+      if task < 0 {
+        StateRootTracker.accountPass(plain, state: state, entries: entries, trie: &accountTrie.pointee, out: &pass.pointee)
+        return
+      }
+      let contract = contracts[task]
+      StateRootTracker.writeSlots(
+        contract.slots, values: contract.account.storage, trie: &tries[contract.storage],
+        keys: &keys[contract.storage])
+      if !hashLater[task] { roots[task] = tries[contract.storage].rootHash() }
+    }
+  }
+
+  /// The next task of a `WritePhase`, shared by its threads.
+  final class TaskCursor: Sendable {
+    let next = Atomic<Int>(0)
   }
 
   /// What `accountPass` leaves for the caller to apply to `self`.
@@ -111,7 +197,7 @@ public struct StateRootTracker: Sendable {
 
   /// Rewrites the leaves of accounts whose storage did not change (and removes the leaves
   /// of accounts that are gone), reading `entries` and writing only `trie` and `out`.
-  private static func accountPass(
+  static func accountPass(
     _ addresses: [Address], state: InMemoryState, entries: AccountKeyTable, trie: inout IncrementalTrie,
     out: inout AccountPass
   ) {
@@ -190,34 +276,32 @@ public struct StateRootTracker: Sendable {
     }
   }
 
-  private mutating func writeSlots(_ work: [(storage: Int, slots: Set<UInt256>, values: [UInt256: UInt256])]) {
+  /// Writes a contract's slots into its storage trie (a zero value removes the slot, as
+  /// in `stateRoot()`), hashing each slot through `keys`.
+  static func writeSlots(
+    _ slots: Set<UInt256>, values: [UInt256: UInt256], trie: inout IncrementalTrie, keys: inout SlotKeyCache
+  ) {
     var batch: [(key: Hash32, value: UInt256)] = []
+    batch.reserveCapacity(slots.count)
+    // The values first, then the keys, each in a loop of its own so that their cache
+    // misses overlap (as in `accountPass`).
+    for slot in slots { batch.append((.zero, values[slot] ?? .zero)) }
+    var fresh = 0
+    var k = 0
+    for slot in slots {
+      batch[k].key = keys.key(for: slot, misses: &fresh)
+      k += 1
+    }
+    // One reallocation, not one per array doubling, when the block adds many slots.
+    trie.reserveCapacity(forAdditionalKeys: fresh)
     withUnsafeTemporaryAllocation(byteCount: 40, alignment: 8) { buffer in
       let p = buffer.baseAddress!
-      for (index, slots, values) in work {
-        batch.removeAll(keepingCapacity: true)
-        batch.reserveCapacity(slots.count)
-        // The values first, then the keys, each in a loop of its own so that their cache
-        // misses overlap (as in `accountPass`).
-        for slot in slots {
-          // A zero slot is an absent one, as in `stateRoot()`.
-          batch.append((.zero, values[slot] ?? .zero))
-        }
-        var fresh = 0
-        var k = 0
-        for slot in slots {
-          batch[k].key = slotKeys[index].key(for: slot, misses: &fresh)
-          k += 1
-        }
-        // One reallocation, not one per array doubling, when the block adds many slots.
-        storageTries[index].reserveCapacity(forAdditionalKeys: fresh)
-        for i in Self.keyOrder(batch.count, key: { batch[$0].key }) {
-          let (key, value) = batch[i]
-          if value.isZero {
-            storageTries[index].remove(key)
-          } else {
-            storageTries[index].update(key, value: UnsafeRawBufferPointer(start: p, count: writeRLP(value, at: p)))
-          }
+      for i in keyOrder(batch.count, key: { batch[$0].key }) {
+        let (key, value) = batch[i]
+        if value.isZero {
+          trie.remove(key)
+        } else {
+          trie.update(key, value: UnsafeRawBufferPointer(start: p, count: writeRLP(value, at: p)))
         }
       }
     }
@@ -227,6 +311,9 @@ public struct StateRootTracker: Sendable {
   /// of the top three levels are then visited in order, which is where the locality of
   /// key order comes from; the order below them matters little.
   private static func keyOrder(_ count: Int, key: (Int) -> Hash32) -> [Int] {
+    // A few keys touch few nodes, and the tables below would cost more than they save
+    // (a block of many contracts writes a few slots in each).
+    if count < 64 { return Array(0..<count) }
     var starts = [Int](repeating: 0, count: 4097)
     var buckets = [Int](repeating: 0, count: count)
     for i in 0..<count {

@@ -10,25 +10,28 @@
   import Darwin
 #endif
 import BraidPrimitives
+import CKeccakX4
+import Synchronization
 
 extension IncrementalTrie {
   /// Below this many changes since the last root, a second thread costs more than it saves.
-  static let parallelThreshold = 512
+  public static let parallelThreshold = 512
 
   /// The root hash, rehashing only what changed since the last call. `workers` above 1
   /// hashes the top branch's changed subtrees on that many threads (this one included)
-  /// when enough changed for it to pay.
-  public mutating func rootHash(workers: Int = 1) -> Hash32 {
+  /// when enough changed for it to pay. `fourWay: false` hashes one node at a time even
+  /// where the machine could hash four at once (what machines without AVX2 do; for tests).
+  public mutating func rootHash(workers: Int = 1, fourWay: Bool = true) -> Hash32 {
     defer { pendingChanges = 0 }
     guard root >= 0 else { return .emptyTrie }
-    if nodes[Int(root)].dirty { commit(workers: workers) }
+    if nodes[Int(root)].dirty { commit(workers: workers, fourWay: fourWay && NodeEncoder.fourWayAvailable) }
     let length = Int(nodes[Int(root)].refLength)
     if length == 32 { return refs[Int(root)] }
     // The root is hashed even when its encoding is short enough to be embedded.
     return withUnsafeBytes(of: refs[Int(root)]) { Keccak256.hash(UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
   }
 
-  private mutating func commit(workers: Int) {
+  private mutating func commit(workers: Int, fourWay: Bool) {
     let parallel = workers > 1 && pendingChanges >= Self.parallelThreshold
     let top = root
     let capacity = max(640, maxValueLength + 96)
@@ -38,7 +41,7 @@ extension IncrementalTrie {
           slots.withUnsafeBufferPointer { slots in
             let shared = SharedNodes(
               nodes: nodes.baseAddress!, refs: refs.baseAddress!, values: values.baseAddress!,
-              slots: slots.baseAddress!)
+              slots: slots.baseAddress!, fourWay: fourWay)
             if parallel { shared.commitTopChildren(root: top, workers: workers, capacity: capacity) }
             let encoder = NodeEncoder(shared, capacity: capacity)
             encoder.commit(top, depth: 0)
@@ -60,9 +63,10 @@ struct SharedNodes: @unchecked Sendable {
   let refs: UnsafeMutablePointer<Hash32>
   let values: UnsafePointer<Bytes>
   let slots: UnsafePointer<Int32>
+  /// Whether encoders hash nodes four at a time (see `NodeEncoder`).
+  let fourWay: Bool
 
-  /// Commits the dirty children of the first branch below the root, dealt round-robin to
-  /// `workers` threads. The nodes above them are left dirty for the caller.
+  /// Commits the dirty children of the first branch below the root on `workers` threads. The nodes above them are left dirty for the caller.
   func commitTopChildren(root: Int32, workers: Int, capacity: Int) {
     var n = Int(root)
     var depth = 0
@@ -81,12 +85,16 @@ struct SharedNodes: @unchecked Sendable {
     let childDepth = depth + 1
     let groups = min(workers, dirty.count)
     let work = dirty
-    let body: @Sendable (Int) -> Void = { group in
+    // Taken one at a time from a shared cursor rather than dealt out beforehand: a thread
+    // that starts late (its core busy) then finds less or nothing left, instead of making
+    // the others wait for its share.
+    let cursor = SubtreeCursor()
+    let body: @Sendable (Int) -> Void = { _ in
       let encoder = NodeEncoder(self, capacity: capacity)
-      var k = group
-      while k < work.count {
+      while true {
+        let k = cursor.next.add(1, ordering: .relaxed).oldValue
+        if k >= work.count { break }
         encoder.commit(work[k], depth: childDepth)
-        k += groups
       }
       encoder.release()
     }
@@ -94,20 +102,74 @@ struct SharedNodes: @unchecked Sendable {
   }
 }
 
+/// The next subtree for `commitTopChildren`'s threads.
+final class SubtreeCursor: Sendable {
+  let next = Atomic<Int>(0)
+}
+
 /// Encodes nodes into its own scratch buffer, one at a time, children before parents.
+/// Where the machine hashes four messages at once (`CKeccakX4`), nodes whose children are
+/// done are hashed in fours (four of the same number of Keccak blocks), in passes from the
+/// leaves up; what is left near the top is then encoded and hashed one at a time.
 struct NodeEncoder {
   let shared: SharedNodes
   let buffer: UnsafeMutableRawPointer
+  /// Per number of blocks b (1...maxBlocks): four encodings of b blocks, `stride` apart,
+  /// at `batch + (b - 1) * 4 * stride`, and which nodes they are in `pending[b - 1]`.
+  let batch: UnsafeMutableRawPointer
+  let pending: UnsafeMutablePointer<PendingNodes>
+  let fourWay: Bool
+  static let maxBlocks = 4
+  static let stride = maxBlocks * Keccak256.blockSize
 
   init(_ shared: SharedNodes, capacity: Int) {
     self.shared = shared
     buffer = .allocate(byteCount: capacity, alignment: 16)
+    batch = .allocate(byteCount: Self.maxBlocks * 4 * Self.stride, alignment: 16)
+    pending = .allocate(capacity: Self.maxBlocks)
+    pending.initialize(repeating: PendingNodes(), count: Self.maxBlocks)
+    fourWay = shared.fourWay
   }
 
-  func release() { buffer.deallocate() }
+  /// Whether this machine hashes four messages at once.
+  static let fourWayAvailable = braid_keccak_x4_available() != 0
 
-  /// Brings the reference of node `n` (whose path starts at nibble `depth`) up to date.
+  func release() {
+    buffer.deallocate()
+    batch.deallocate()
+    pending.deallocate()
+  }
+
+  /// Brings the reference of node `n` (whose path starts at nibble `depth`) and of every
+  /// node below it up to date.
   func commit(_ n: Int32, depth: Int) {
+    if fourWay {
+      // Pass 1 takes the dirty leaves, pass 2 the branches just above them, and so on up;
+      // whatever is still dirty after the passes is encoded one node at a time below.
+      for _ in 0..<Self.batchedPasses where shared.nodes[Int(n)].dirty {
+        hashReady(n, depth: depth)
+        for b in 0..<Self.maxBlocks { flush(b) }
+      }
+    }
+    encode(n, depth: depth)
+  }
+
+  /// Passes of `hashReady` before the rest is left to `encode`: each walks the dirty part
+  /// of the trie again, and above the fourth level from the bottom few nodes are left.
+  static let batchedPasses = 6
+
+  /// Nodes encoded into `batch`, waiting for a fourth.
+  struct PendingNodes {
+    var nodes: (Int, Int, Int, Int) = (0, 0, 0, 0)
+    var lengths: (UInt, UInt, UInt, UInt) = (0, 0, 0, 0)
+    var count = 0
+  }
+
+  /// Encodes the dirty nodes below `n` whose children are all clean and hashes them four
+  /// at a time; a node whose encoding is embedded (under 32 bytes) or longer than
+  /// `maxBlocks` blocks is finished on its own. A node with a dirty child waits for a
+  /// later pass.
+  private func hashReady(_ n: Int32, depth: Int) {
     let i = Int(n)
     let nodes = shared.nodes
     guard nodes[i].dirty else { return }
@@ -116,16 +178,102 @@ struct NodeEncoder {
     case .leaf:
       length = encodeLeaf(i, depth: depth)
     case .extension:
-      commit(nodes[i].link, depth: depth + Int(nodes[i].pathLength))
+      let child = nodes[i].link
+      if nodes[Int(child)].dirty {
+        hashReady(child, depth: depth + Int(nodes[i].pathLength))
+        return
+      }
+      length = encodeExtension(i, depth: depth)
+    case .branch:
+      let base = Int(nodes[i].link) * 16
+      var ready = true
+      for s in 0..<16 {
+        let c = shared.slots[base + s]
+        if c >= 0 && nodes[Int(c)].dirty {
+          ready = false
+          hashReady(c, depth: depth + 1)
+        }
+      }
+      if !ready { return }
+      length = encodeBranch(i)
+    }
+    let b = length / Keccak256.blockSize
+    if length < 32 || b >= Self.maxBlocks {
+      finish(i, length: length)
+      return
+    }
+    let k = pending[b].count
+    (batch + (4 * b + k) * Self.stride).copyMemory(from: buffer, byteCount: length)
+    withUnsafeMutableBytes(of: &pending[b].nodes) { $0.storeBytes(of: i, toByteOffset: 8 * k, as: Int.self) }
+    withUnsafeMutableBytes(of: &pending[b].lengths) { $0.storeBytes(of: UInt(length), toByteOffset: 8 * k, as: UInt.self) }
+    pending[b].count += 1
+    if pending[b].count == 4 { flush(b) }
+  }
+
+  /// Hashes the nodes pending in group `b`; the unused places of a last, partial four
+  /// hash a copy of the first (same number of blocks), and the result is dropped.
+  private func flush(_ b: Int) {
+    let count = pending[b].count
+    guard count > 0 else { return }
+    let first = pending[b].lengths.0
+    for k in count..<4 {
+      withUnsafeMutableBytes(of: &pending[b].lengths) { $0.storeBytes(of: first, toByteOffset: 8 * k, as: UInt.self) }
+    }
+    var lanes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+      (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    let group = batch + 4 * b * Self.stride
+    // Copies of the first for the unused places, so that all four have its block count.
+    for k in count..<4 { (group + k * Self.stride).copyMemory(from: group, byteCount: Int(first)) }
+    withUnsafeMutableBytes(of: &lanes) { out in
+      withUnsafeBytes(of: pending[b].lengths) { lengths in
+        braid_keccak256_x4(
+          group.assumingMemoryBound(to: UInt8.self), UInt(Self.stride),
+          lengths.baseAddress!.assumingMemoryBound(to: UInt.self),
+          out.baseAddress!.assumingMemoryBound(to: UInt64.self))
+      }
+      withUnsafeBytes(of: pending[b].nodes) { indices in
+        for k in 0..<count {
+          let i = indices.load(fromByteOffset: 8 * k, as: Int.self)
+          let lane = { (j: Int) in out.load(fromByteOffset: 8 * (4 * k + j), as: UInt64.self) }
+          // As `KeccakState.digest`: lane 0 carries the most significant bytes.
+          shared.refs[i] = Hash32(
+            word: UInt256(
+              w0: lane(3).byteSwapped, w1: lane(2).byteSwapped, w2: lane(1).byteSwapped, w3: lane(0).byteSwapped))
+          shared.nodes[i].refLength = 32
+          shared.nodes[i].dirty = false
+        }
+      }
+    }
+    pending[b].count = 0
+  }
+
+  /// Brings the reference of node `n` (whose path starts at nibble `depth`) up to date.
+  private func encode(_ n: Int32, depth: Int) {
+    let i = Int(n)
+    let nodes = shared.nodes
+    guard nodes[i].dirty else { return }
+    let length: Int
+    switch nodes[i].kind {
+    case .leaf:
+      length = encodeLeaf(i, depth: depth)
+    case .extension:
+      encode(nodes[i].link, depth: depth + Int(nodes[i].pathLength))
       length = encodeExtension(i, depth: depth)
     case .branch:
       let base = Int(nodes[i].link) * 16
       for s in 0..<16 {
         let c = shared.slots[base + s]
-        if c >= 0 { commit(c, depth: depth + 1) }
+        if c >= 0 { encode(c, depth: depth + 1) }
       }
       length = encodeBranch(i)
     }
+    finish(i, length: length)
+  }
+
+  /// Stores the reference of node `i`, whose encoding of `length` bytes is in `buffer`.
+  private func finish(_ i: Int, length: Int) {
+    let nodes = shared.nodes
     if length < 32 {
       UnsafeMutableRawPointer(shared.refs + i).copyMemory(from: buffer, byteCount: length)
     } else {
@@ -329,7 +477,7 @@ public enum TrieThreads {
 
   /// Runs `body(k)` for k in 0..<count, k = 0 on the calling thread, and returns when all
   /// have finished. A thread that cannot be started is run here instead.
-  static func run(count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+  public static func run(count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     #if canImport(Darwin)
       var threads: [pthread_t?] = []
     #else

@@ -1,6 +1,6 @@
 /// `StateRootTracker`, fed each block's `BlockChanges`, gives after every block of a chain
 /// the same root as `stateRoot()` computed from scratch, with the sequential executor and
-/// with Block-STM, and whether it hashes on one thread or two.
+/// with Block-STM, and whether it hashes on one thread, two or four.
 import BraidEVM
 import BraidExecution
 import BraidPrimitives
@@ -40,7 +40,7 @@ struct IncrementalRootMatchesFullRoot {
       let result = BlockExecutor.execute(transactions, block: env, state: &state, threads: threads)
       var changes = result.changes
       for (address, slots) in added { changes.accounts[address, default: []].formUnion(slots) }
-      let tracked = tracker.update(with: changes, state: state, workers: k % 2 + 1)
+      let tracked = tracker.update(with: changes, state: state, workers: [1, 2, 4][k % 3])
       roots.append((tracked, state.stateRoot()))
     }
     return roots

@@ -1,4 +1,11 @@
 import Synchronization
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
 
 /// Write-set capture: what the last finished incarnation of a transaction read, wrote and
 /// returned. Validation reads `reads`; an abort turns `writes` into ESTIMATEs; the next
@@ -79,6 +86,7 @@ final class Executor<VM: BlockSTMVM>: Sendable {
     var local = BlockSTMStats()
     var task: Scheduler.Task? = nil
     var idle = Backoff(spinLimit: scheduler.idleSpins)
+    var futile = FutileWaits()
     seedHints(worker: worker)
     while !scheduler.done {
       guard let current = task ?? scheduler.nextTask() else {
@@ -88,7 +96,7 @@ final class Executor<VM: BlockSTMVM>: Sendable {
       idle.reset()
       switch current {
       case .execute(let version):
-        task = execute(version, worker: worker, stats: &local)
+        task = execute(version, worker: worker, stats: &local, futile: &futile)
       case .validate(let version):
         task = validate(version, stats: &local)
       }
@@ -100,7 +108,9 @@ final class Executor<VM: BlockSTMVM>: Sendable {
   /// Runs one incarnation and publishes its writes, or suspends it on the transaction whose
   /// ESTIMATE it read.
   @inlinable
-  func execute(_ version: Version, worker: Int, stats: inout BlockSTMStats) -> Scheduler.Task? {
+  func execute(
+    _ version: Version, worker: Int, stats: inout BlockSTMStats, futile: inout FutileWaits
+  ) -> Scheduler.Task? {
     let txn = version.txn
     let arena = arenas[worker]
     while true {
@@ -113,6 +123,7 @@ final class Executor<VM: BlockSTMVM>: Sendable {
         view.discardReads()
         if scheduler.addDependency(txn, on: blocker) {
           stats.dependencyWaits += 1
+          futile.suspended(afterWaitingInVain: view.waitsInVain > 0)
           return nil
         }
         // The blocker finished meanwhile: its ESTIMATE is gone, run the same incarnation again.
@@ -131,6 +142,7 @@ final class Executor<VM: BlockSTMVM>: Sendable {
         record.hints = []
         return taken
       }
+      futile.reset()
       let wroteNewKey = memory.record(version, writes: writes, previous: previous, hints: hints)
       // Readers waiting for this transaction only need its writes, which are in place: let
       // them go before the scheduler's bookkeeping, which is on nobody's critical path.
@@ -203,6 +215,31 @@ final class Executor<VM: BlockSTMVM>: Sendable {
       shards.destroyAll()
       for arena in arenas { arena.reclaim() }
     }
+  }
+}
+
+/// A worker's run of incarnations suspended after a wait that used its whole budget. The
+/// transaction waited for was on a core but made no progress for the whole budget: its
+/// worker was descheduled (another process on the core, or more workers than cores). On a
+/// dependent block the next transaction then waits on the suspended one, and so on, each
+/// spinning the full budget and each executed again later: with one core taken by another
+/// process, a chain of ten thousand ran at a tenth of sequential speed. After two such
+/// suspensions in a row the worker naps instead of taking more work, which gives the core
+/// to the worker it is waiting for; one success ends the run.
+@usableFromInline
+struct FutileWaits {
+  @usableFromInline var run = 0
+
+  @inlinable init() {}
+
+  @inlinable
+  mutating func reset() { run = 0 }
+
+  @inlinable
+  mutating func suspended(afterWaitingInVain inVain: Bool) {
+    guard inVain else { return }
+    run &+= 1
+    if run >= 2 { usleep(UInt32(50 * min(run - 1, 8))) }
   }
 }
 

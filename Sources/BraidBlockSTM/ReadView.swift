@@ -57,6 +57,8 @@ public struct ReadView<VM: BlockSTMVM> {
   /// Times a read waited for a transaction being executed below (see `BlockSTMStats`).
   @usableFromInline var estimateWaits = 0
   @usableFromInline var predictedWaits = 0
+  /// Waits that spent the whole budget and still had to suspend (see `Executor.execute`).
+  @usableFromInline var waitsInVain = 0
 
   /// A view for Block-STM: speculative reads, recorded for validation.
   @inlinable
@@ -110,10 +112,12 @@ public struct ReadView<VM: BlockSTMVM> {
             predictedWaits &+= 1
             continue
           case .stillRunning:
+            noteWaitInVain(scheduler)
             self.blocker = predecessor
             return nil
           case .notRunning:
             if !scheduler._withUnsafeGuaranteedRef({ $0.isExecuted(predecessor) }) {
+              noteWaitInVain(scheduler)
               self.blocker = predecessor
               return nil
             }
@@ -128,10 +132,10 @@ public struct ReadView<VM: BlockSTMVM> {
       case .estimate(let blocker):
         // A blocker being executed right now is about to replace its ESTIMATE: waiting for it
         // keeps this incarnation's work, where suspending would throw it away.
-        let finished = scheduler._withUnsafeGuaranteedRef {
-          $0.options.waitForExecutingBlockers && $0.waitWhileExecuting(blocker) == .finished
-        }
+        let waits = scheduler._withUnsafeGuaranteedRef { $0.options.waitForExecutingBlockers }
+        let finished = waits && scheduler._withUnsafeGuaranteedRef { $0.waitWhileExecuting(blocker) == .finished }
         guard finished else {
+          if waits { noteWaitInVain(scheduler) }
           self.blocker = blocker
           return nil
         }
@@ -141,6 +145,12 @@ public struct ReadView<VM: BlockSTMVM> {
   }
 
   /// The transaction whose ESTIMATE a read hit; nil while every read succeeded.
+  /// With a wait budget, a wait that did not end in `.finished` spent all of it.
+  @inlinable
+  mutating func noteWaitInVain(_ scheduler: Unmanaged<Scheduler>) {
+    if scheduler._withUnsafeGuaranteedRef({ $0.waitBudget > .zero }) { waitsInVain &+= 1 }
+  }
+
   @inlinable
   public var blockingTxn: TxnIndex? { blocker }
 

@@ -77,6 +77,10 @@
 /// has not written the key yet, the reader treats that as an ESTIMATE of the predecessor:
 /// it waits for it (or is suspended on it) unless the predecessor has already executed. A
 /// fully dependent block then runs as a pipeline.
+/// A wait that spends its whole budget means the writer's worker is not running (another
+/// process took its core); a worker whose incarnations are suspended that way twice in a
+/// row naps before taking more work (`FutileWaits`), rather than spin through the rest of a
+/// dependent block and keep that core from the worker everything waits on.
 ///
 /// ## Knowing when the block is done
 /// `num_active_tasks` counts tasks handed out and not finished; `decrease_cnt` counts every

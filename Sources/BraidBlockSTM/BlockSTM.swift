@@ -123,14 +123,12 @@ public enum BlockSTM {
     let workers = min(threads, count)
     let executor = Executor(vm: vm, count: count, workers: workers, options: options)
     WorkerThreads.run(count: workers, stackSize: options.stackSize) { executor.work(worker: $0) }
-    let result = executor.result()
+    var result = executor.result()
     let leftovers = executor.leftovers
+    // Every worker is joined, so whoever frees the leftovers is their only user.
     if count >= 256 {
-      // Every worker is joined, so the background thread is the only user of what it frees.
-      WorkerThreads.detached(leftovers) {
-        WorkerThreads.lowerCurrentThreadPriority()
-        $0.reclaim()
-      }
+      let scratch = BlockSTMScratch { leftovers.reclaim() }
+      if options.deferScratchRelease { result.scratch = scratch } else { scratch.releaseInBackground() }
     } else {
       leftovers.reclaim()
     }
@@ -192,17 +190,22 @@ public struct BlockSTMOptions: Sendable {
   /// commits `finalValueList` alone can turn it off: the write sets are then freed with the
   /// rest of the executor, off the caller's thread, instead of handed over and destroyed there.
   public var collectWrites: Bool
+  /// Whether a large block's scratch memory comes back in `BlockSTMResult.scratch` for the
+  /// caller to release when it suits it, instead of being freed on a background thread at
+  /// once (see `BlockSTMScratch`).
+  public var deferScratchRelease: Bool
 
   @inlinable
   public init(
     stackSize: Int = 256 << 20, waitForExecutingBlockers: Bool = true, waitForPredecessorWrites: Bool = true,
-    waitBudget: Duration? = nil, collectWrites: Bool = true
+    waitBudget: Duration? = nil, collectWrites: Bool = true, deferScratchRelease: Bool = false
   ) {
     self.stackSize = stackSize
     self.waitForExecutingBlockers = waitForExecutingBlockers
     self.waitForPredecessorWrites = waitForPredecessorWrites
     self.waitBudget = waitBudget
     self.collectWrites = collectWrites
+    self.deferScratchRelease = deferScratchRelease
   }
 }
 
@@ -261,6 +264,9 @@ public struct BlockSTMResult<VM: BlockSTMVM> {
   /// within a shard by `BlockSTMVM.keyHash` (see `VersionedMemory.finalValues(shard:)`).
   public var finalValueList: [(VM.Key, VM.Value)]
   public var stats: BlockSTMStats
+  /// With `BlockSTMOptions.deferScratchRelease`, the block's scratch memory, still to be
+  /// released; nil otherwise, and for small blocks (freed before returning).
+  public var scratch: BlockSTMScratch? = nil
 
   /// `finalValueList` as a dictionary (for comparisons; building it costs a hash per key).
   public var finalValues: [VM.Key: VM.Value] {

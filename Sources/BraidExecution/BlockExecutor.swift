@@ -14,6 +14,10 @@ public struct BlockResult: Sendable {
   public var stats: BlockSTMStats
   /// What the block wrote, so that the trie and the store update only that.
   public var changes: BlockChanges
+  /// With `deferScratchRelease`, Block-STM's scratch memory of the block, for the caller to
+  /// release once its state root is done (`BlockSTMScratch.releaseInBackground()`); nil
+  /// for the sequential executor and small blocks.
+  public var scratch: BlockSTMScratch? = nil
 }
 
 /// The accounts and storage slots a block wrote: the only paths of the state trie whose
@@ -42,7 +46,8 @@ public enum BlockExecutor {
   /// the plain sequential executor; 1 or more run Block-STM with that many workers. The
   /// state and receipts are the same either way.
   public static func execute(
-    _ transactions: [Transaction], block: BlockEnv, state: inout InMemoryState, threads: Int
+    _ transactions: [Transaction], block: BlockEnv, state: inout InMemoryState, threads: Int,
+    deferScratchRelease: Bool = false
   ) -> BlockResult {
     let clock = ContinuousClock()
     let start = clock.now
@@ -50,6 +55,7 @@ public enum BlockExecutor {
     var receipts: [Receipt]? = nil
     var changes = BlockChanges()
     var stats = BlockSTMStats(executions: 0, reexecutions: 0, validations: 0, validationFailures: 0, dependencyWaits: 0)
+    var scratch: BlockSTMScratch? = nil
     if threads == 0 {
       outcomes = SequentialExecutor.execute(transactions[...], block: block, on: &state, changes: &changes)
     } else {
@@ -64,9 +70,12 @@ public enum BlockExecutor {
         // and Block-STM starts again after it. A block whose transactions all fit (every
         // block the sequencer makes) takes one pass.
         var partStats = BlockSTMStats()
-        let (part, resume, partReceipts) = executeParallel(
+        let (part, resume, partReceipts, partScratch) = executeParallel(
           transactions, next..<transactions.count, block: block, state: &state, threads: threads,
           gasUsedBefore: gasUsed, changes: &changes, stats: &partStats)
+        // Only the last pass's scratch is handed back; an earlier pass's is freed now.
+        scratch?.releaseInBackground()
+        scratch = partScratch
         receipts = partReceipts
         stats.add(partStats)
         for outcome in part {
@@ -89,7 +98,12 @@ public enum BlockExecutor {
     let gasUsed = blockReceipts.last?.cumulativeGasUsed ?? 0
     ExecutionCounters.shared.record(
       transactions: blockReceipts.count, stats: stats, seconds: start.duration(to: clock.now))
-    return BlockResult(outcomes: outcomes, receipts: blockReceipts, gasUsed: gasUsed, stats: stats, changes: changes)
+    if !deferScratchRelease {
+      scratch?.releaseInBackground()
+      scratch = nil
+    }
+    return BlockResult(
+      outcomes: outcomes, receipts: blockReceipts, gasUsed: gasUsed, stats: stats, changes: changes, scratch: scratch)
   }
 
   /// Runs `transactions[range]` with Block-STM on `state` and commits what stands: all of
@@ -100,13 +114,13 @@ public enum BlockExecutor {
   static func executeParallel(
     _ transactions: [Transaction], _ range: Range<Int>, block: BlockEnv, state: inout InMemoryState, threads: Int,
     gasUsedBefore: UInt64, changes: inout BlockChanges, stats: inout BlockSTMStats
-  ) -> (outcomes: [TransactionOutcome], resume: Int, receipts: [Receipt]?) {
+  ) -> (outcomes: [TransactionOutcome], resume: Int, receipts: [Receipt]?, scratch: BlockSTMScratch?) {
     // The VM holds a reference to the pre-state only inside this call, so that the commit
     // below mutates `state` in place instead of copying it.
     let run = { (pre: InMemoryState, range: Range<Int>) in
       BlockSTM.execute(
         EVMBlockVM(pre: pre, transactions: transactions, range: range, block: block), count: range.count,
-        threads: threads, options: BlockSTMOptions(collectWrites: false))
+        threads: threads, options: BlockSTMOptions(collectWrites: false, deferScratchRelease: true))
     }
     let result = run(state, range)
     stats = result.stats
@@ -116,7 +130,7 @@ public enum BlockExecutor {
     else {
       guard range.lowerBound == 0 && range.count >= 256 else {
         commit(result.finalValueList, to: &state, changes: &changes)
-        return (result.outputs, range.upperBound, nil)
+        return (result.outputs, range.upperBound, nil, result.scratch)
       }
       var receipts: [Receipt] = []
       withUnsafeMutablePointer(to: &receipts) { pointer in
@@ -126,19 +140,22 @@ public enum BlockExecutor {
           { out.pointer.pointee = makeReceipts(outputs) },
           alongside: { commit(result.finalValueList, to: &state, changes: &changes) })
       }
-      return (result.outputs, range.upperBound, receipts)
+      return (result.outputs, range.upperBound, receipts, result.scratch)
     }
     // Final values cover the whole range, so the part that stands runs again on its own;
     // its transactions all fit, so this second run is final.
+    result.scratch?.releaseInBackground()
     var outcomes: [TransactionOutcome] = []
+    var prefixScratch: BlockSTMScratch? = nil
     if misfit > range.lowerBound {
       let prefix = run(state, range.lowerBound..<misfit)
+      prefixScratch = prefix.scratch
       stats.add(prefix.stats)
       commit(prefix.finalValueList, to: &state, changes: &changes)
       outcomes = prefix.outputs
     }
     outcomes.append(.excluded(.gasLimitExceedsBlock))
-    return (outcomes, misfit + 1, nil)
+    return (outcomes, misfit + 1, nil, prefixScratch)
   }
 
   /// The index of the first transaction that did not fit in the block gas left by those

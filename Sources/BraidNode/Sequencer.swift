@@ -174,8 +174,11 @@ public final class Sequencer: Sendable {
     state.blockHashes = store.recentBlockHashes(before: number)
     let timer = ContinuousClock()
     let started = timer.now
+    // Block-STM's scratch memory is freed after the state root, which it would slow down.
     let result = BlockExecutor.execute(
-      selected.map(\.transaction), block: env, state: &state, threads: configuration.execThreads)
+      selected.map(\.transaction), block: env, state: &state, threads: configuration.execThreads,
+      deferScratchRelease: true)
+    defer { result.scratch?.releaseInBackground() }
     let executed = timer.now
 
     var included: [PoolTransaction] = []
@@ -210,6 +213,7 @@ public final class Sequencer: Sendable {
       return tracker!.update(with: result.changes, state: state, workers: 2)
     }
     let rooted = timer.now
+    result.scratch?.releaseInBackground()
     let block = seal(
       parentHash: parentRecord.hash, number: number, timestamp: timestamp, baseFee: baseFee,
       included: included,

@@ -66,19 +66,6 @@ struct LargeBlockRootsMatchOnAnyWorkerCount {
     }
   }
 
-  /// A small deterministic generator (SplitMix64), so that a failure names its seed.
-  struct Random {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9e37_79b9_7f4a_7c15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-      z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-      return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-  }
-
   static func contract(_ i: Int) -> Address { Address(hi: 0xc0de, mid: UInt64(i) &* 0x2545_f491, lo: UInt32(i)) }
 
   /// Random blocks over plain accounts and contracts of 1 to about 3,000 slots: each block
@@ -87,7 +74,7 @@ struct LargeBlockRootsMatchOnAnyWorkerCount {
   /// the same blocks and must all give the root from scratch after every block.
   @Test(arguments: 0..<4)
   func randomChainsOfManyContracts(seed: Int) {
-    var random = Random(state: UInt64(seed) &* 0x1234_5678_9abc_def1 &+ 99)
+    var random = SplitMix(state: UInt64(seed) &* 0x1234_5678_9abc_def1 &+ 99)
     var all: [Address: AccountState] = [:]
     for i in 0..<2_000 { all[Self.address(i)] = AccountState(balance: UInt256(random.next()), nonce: random.next() % 9) }
     var contractCount = 40
@@ -145,4 +132,9 @@ struct LargeBlockRootsMatchOnAnyWorkerCount {
       }
     }
   }
+}
+
+extension SplitMix {
+  /// A number in 0 ..< n, from the seeded stream (so that a failure names its seed).
+  mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

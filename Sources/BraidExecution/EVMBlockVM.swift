@@ -11,6 +11,9 @@ struct EVMBlockVM: BlockSTMVM {
   typealias Output = TransactionOutcome
 
   let pre: InMemoryState
+  /// The same pre-state behind one reference, which each incarnation's reader holds
+  /// without retaining (see `VersionedStateReader.pre`).
+  let preBox: PreState
   /// The block's transactions; this VM runs `first ..< first + count` of them, as its
   /// transactions 0 ..< count.
   let transactions: [Transaction]
@@ -29,6 +32,7 @@ struct EVMBlockVM: BlockSTMVM {
 
   init(pre: InMemoryState, transactions: [Transaction], range: Range<Int>, block: BlockEnv) {
     self.pre = pre
+    preBox = PreState(pre)
     self.transactions = transactions
     first = range.lowerBound
     self.block = block
@@ -97,7 +101,7 @@ struct EVMBlockVM: BlockSTMVM {
     return withUnsafeMutablePointer(to: &view) { p -> VMResult<EVMBlockVM> in
       // The block gas pool is not checked here: every transaction runs as if it fitted,
       // and `BlockExecutor` checks afterwards that each one did (`firstMisfit`).
-      let reader = VersionedStateReader(view: p, pre: pre)
+      let reader = VersionedStateReader(view: p, pre: preBox)
       let result: ExecutionResult
       do throws(TransactionError) {
         result = try EVM.execute(tx, block: block, state: reader, fieldWrites: true)
@@ -149,7 +153,10 @@ struct EVMBlockVM: BlockSTMVM {
 /// the EVM halts at its next step.
 struct VersionedStateReader: StateReader {
   let view: UnsafeMutablePointer<ReadView<EVMBlockVM>>
-  let pre: InMemoryState
+  /// Unowned and unretained: the VM holds the box for the whole block, and a reader lives
+  /// for one incarnation. Holding the pre-state by value retained and released its tables
+  /// for every transaction, on reference counts every worker shares.
+  unowned(unsafe) let pre: PreState
 
   func balance(of address: Address) -> UInt256 { view.pointee.read(.balance(address))?.word ?? .zero }
   func nonce(of address: Address) -> UInt64 { view.pointee.read(.nonce(address))?.word.w0 ?? 0 }
@@ -160,9 +167,15 @@ struct VersionedStateReader: StateReader {
   /// Only asked when creating at an address whose nonce and code read empty. Storage at
   /// such an address can only come from the pre-state: a transaction of this block that
   /// gave it storage would have given it code or a nonce first.
-  func hasStorage(_ address: Address) -> Bool { pre.hasStorage(address) }
-  func blockHash(number: UInt64) -> Hash32 { pre.blockHash(number: number) }
+  func hasStorage(_ address: Address) -> Bool { pre.state.hasStorage(address) }
+  func blockHash(number: UInt64) -> Hash32 { pre.state.blockHash(number: number) }
   var isBlocked: Bool { view.pointee.blockingTxn != nil }
+}
+
+/// A block's pre-state behind a reference (see `VersionedStateReader.pre`).
+final class PreState: Sendable {
+  let state: InMemoryState
+  init(_ state: InMemoryState) { self.state = state }
 }
 
 /// The last position at which each of a few thousand accounts sent, in a direct-mapped table

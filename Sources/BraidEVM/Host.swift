@@ -376,37 +376,42 @@ final class Host<S: StateReader> {
       dirtyStorage[key.address, default: [:]][key.slot] = s.current
     }
     for i in accounts.indices {
-      let acc = accounts[i]
-      let dirty = dirtyStorage[acc.address]
-      let nonceChanged = acc.nonceLoaded && acc.nonce != acc.originalNonce
-      let balanceChanged = !acc.balanceOffset.isZero
-      guard acc.touched || acc.created || dirty != nil || nonceChanged || balanceChanged else { continue }
+      // Field by field: a copy of the account would retain and release its code (see
+      // `buildWrites`).
+      let address = accounts[i].address
+      let touched = accounts[i].touched
+      let created = accounts[i].created
+      let dirty = dirtyStorage[address]
+      let nonceChanged = accounts[i].nonceLoaded && accounts[i].nonce != accounts[i].originalNonce
+      let offset = accounts[i].balanceOffset
+      let balanceChanged = !offset.isZero
+      guard touched || created || dirty != nil || nonceChanged || balanceChanged else { continue }
       var ch = AccountChange()
-      if acc.selfDestructed || (acc.touched && isEmpty(i)) {
+      if accounts[i].selfDestructed || (touched && isEmpty(i)) {
         // Removed with all its storage; the slots it wrote are listed (as written) so that
         // a fine-grained consumer can clear them.
         ch.deleted = true
         if let d = dirty { ch.storage = d.mapValues { _ in .zero } }
-        changes[acc.address] = ch
+        changes[address] = ch
         continue
       }
       if balanceChanged {
-        if let base = acc.baseBalance {
-          ch.balance = base &+ acc.balanceOffset
+        if let base = accounts[i].baseBalance {
+          ch.balance = base &+ offset
         } else {
-          ch.balanceDelta = acc.balanceOffset
+          ch.balanceDelta = offset
         }
       }
-      if nonceChanged { ch.nonce = acc.nonce }
-      if acc.created {
-        ch.code = acc.loadedCode ?? .empty
+      if nonceChanged { ch.nonce = accounts[i].nonce }
+      if created {
+        ch.code = accounts[i].loadedCode ?? .empty
         ch.storageCleared = true
       }
       if let d = dirty { ch.storage = d }
       if ch.balance == nil && ch.balanceDelta == nil && ch.nonce == nil && ch.code == nil && ch.storage.isEmpty {
         continue
       }
-      changes[acc.address] = ch
+      changes[address] = ch
     }
     return StateDiff(accounts: changes)
   }

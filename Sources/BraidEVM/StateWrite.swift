@@ -36,27 +36,33 @@ extension Host {
       if let i = existingIndex(key.address) { fate[i] = 1 }
     }
     for i in accounts.indices {
-      let acc = accounts[i]
+      // Field by field, not `let acc = accounts[i]`: a copy of the account retains and
+      // releases its code, most often the one empty code every account without code shares,
+      // whose reference count every Block-STM worker then passes back and forth.
+      let address = accounts[i].address
+      let touched = accounts[i].touched
+      let created = accounts[i].created
       let hasDirty = fate[i] != 0
-      let nonceChanged = acc.nonceLoaded && acc.nonce != acc.originalNonce
-      let balanceChanged = !acc.balanceOffset.isZero
+      let nonceChanged = accounts[i].nonceLoaded && accounts[i].nonce != accounts[i].originalNonce
+      let offset = accounts[i].balanceOffset
+      let balanceChanged = !offset.isZero
       fate[i] = 0
-      guard acc.touched || acc.created || hasDirty || nonceChanged || balanceChanged else { continue }
-      if acc.selfDestructed || (acc.touched && isEmpty(i)) {
+      guard touched || created || hasDirty || nonceChanged || balanceChanged else { continue }
+      if accounts[i].selfDestructed || (touched && isEmpty(i)) {
         fate[i] = 1
-        writes.append(.deleted(acc.address))
+        writes.append(.deleted(address))
         continue
       }
       fate[i] = 2
       if balanceChanged {
-        if let base = acc.baseBalance {
-          writes.append(.balance(acc.address, base &+ acc.balanceOffset))
+        if let base = accounts[i].baseBalance {
+          writes.append(.balance(address, base &+ offset))
         } else {
-          writes.append(.balanceDelta(acc.address, acc.balanceOffset))
+          writes.append(.balanceDelta(address, offset))
         }
       }
-      if nonceChanged { writes.append(.nonce(acc.address, acc.nonce)) }
-      if acc.created { writes.append(.code(acc.address, acc.loadedCode ?? .empty)) }
+      if nonceChanged { writes.append(.nonce(address, accounts[i].nonce)) }
+      if created { writes.append(.code(address, accounts[i].loadedCode ?? .empty)) }
     }
     if storage.isEmpty { return }
     for (key, s) in storage where s.current != s.original {

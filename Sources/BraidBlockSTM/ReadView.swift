@@ -144,13 +144,13 @@ public struct ReadView<VM: BlockSTMVM> {
     }
   }
 
-  /// The transaction whose ESTIMATE a read hit; nil while every read succeeded.
   /// With a wait budget, a wait that did not end in `.finished` spent all of it.
   @inlinable
   mutating func noteWaitInVain(_ scheduler: Unmanaged<Scheduler>) {
     if scheduler._withUnsafeGuaranteedRef({ $0.waitBudget > .zero }) { waitsInVain &+= 1 }
   }
 
+  /// The transaction whose ESTIMATE a read hit; nil while every read succeeded.
   @inlinable
   public var blockingTxn: TxnIndex? { blocker }
 

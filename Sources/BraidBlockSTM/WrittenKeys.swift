@@ -19,8 +19,8 @@ import Synchronization
 /// low only ever costs a probe.
 ///
 /// Slots hold 16 bits to keep the summary in a core's cache; a transaction index that does
-/// not fit is stored as the largest value, which readers above it treat as a possible lower
-/// writer.
+/// not fit is stored as the largest value but one (the largest means no writer), which
+/// every reader above it treats as a possible lower writer.
 @usableFromInline
 final class WrittenKeys: @unchecked Sendable {
   // @unchecked Sendable is safe: the slots are only accessed through `Atomic` operations,

@@ -16,9 +16,10 @@
 #   last few thousand transactions waited for the next tick and were then executed while
 #   the other core idled; a sequencer-style deployment makes blocks this often anyway.
 #   EXEC_THREADS (Block-STM workers, 0 sequential; default 0 here, the server's own default
-#   is one per core): with both cores already busy recovering senders, Block-STM's extra
-#   threads only add work (erc20-10000 executes in about 0.08 s sequentially, 0.13 s on 2
-#   workers of a loaded 2-core machine); pass EXEC_THREADS= to use the server's default.
+#   is one per usable core): with both cores already busy recovering senders, Block-STM's
+#   extra threads gain nothing end to end on this 2-core machine (five alternating pairs:
+#   18.9-22.6k executed/s sequential, 19.6-22.2k on 2 workers), and 0 keeps the figures
+#   comparable with earlier runs; pass EXEC_THREADS= to use the server's default.
 #   DATA_DIR=1 runs the server persistent, on a fresh data directory per run (journal
 #   fsync before each answer, one LMDB commit per block), instead of in memory.
 set -euo pipefail

@@ -103,16 +103,25 @@ public struct IncrementalTrie: Sendable {
 
   /// The value stored under `key`, if any.
   public func value(for key: Hash32) -> Bytes? {
+    let n = leaf(for: key)
+    return n >= 0 ? values[Int(n)] : nil
+  }
+
+  /// The leaf that holds `key`, or -1; `visit` sees every node of the path down, the leaf
+  /// included.
+  @inline(__always)
+  private func leaf(for key: Hash32, visit: (Int32) -> Void = { _ in }) -> Int32 {
     var n = root
     var depth = 0
     while n >= 0 {
+      visit(n)
       let node = nodes[Int(n)]
       switch node.kind {
       case .leaf:
-        return node.key == key ? values[Int(n)] : nil
+        return node.key == key ? n : -1
       case .extension:
         let end = depth + Int(node.pathLength)
-        if commonPrefix(node.key, key) < end { return nil }
+        if commonPrefix(node.key, key) < end { return -1 }
         depth = end
         n = node.link
       case .branch:
@@ -120,7 +129,7 @@ public struct IncrementalTrie: Sendable {
         depth += 1
       }
     }
-    return nil
+    return -1
   }
 
   /// The common case of a block's writes, an existing key given a value of the same
@@ -133,39 +142,24 @@ public struct IncrementalTrie: Sendable {
     // branch per nibble plus the extensions between them: 129 nodes, in practice under 12.
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: 130) { path in
       var length = 0
-      var n = root
-      var depth = 0
-      while n >= 0 {
-        path[length] = n
+      let n = leaf(for: key) { node in
+        path[length] = node
         length += 1
-        let node = nodes[Int(n)]
-        switch node.kind {
-        case .leaf:
-          guard node.key == key else { return false }
-          let i = Int(n)
-          let same = values[i].withUnsafeBytes { old -> Bool? in
-            guard old.count == value.count else { return nil }
-            return memcmp(old.baseAddress!, value.baseAddress!, value.count) == 0
-          }
-          guard let same else { return false }
-          if same { return true }
-          values[i].withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: value.baseAddress!, byteCount: value.count) }
-          nodes.withUnsafeMutableBufferPointer { nodes in
-            for k in 0..<length { nodes[Int(path[k])].dirty = true }
-          }
-          pendingChanges += 1
-          return true
-        case .extension:
-          let end = depth + Int(node.pathLength)
-          if commonPrefix(node.key, key) < end { return false }
-          depth = end
-          n = node.link
-        case .branch:
-          n = slots[Int(node.link) * 16 + nibble(key, depth)]
-          depth += 1
-        }
       }
-      return false
+      guard n >= 0 else { return false }
+      let i = Int(n)
+      let same = values[i].withUnsafeBytes { old -> Bool? in
+        guard old.count == value.count else { return nil }
+        return memcmp(old.baseAddress!, value.baseAddress!, value.count) == 0
+      }
+      guard let same else { return false }
+      if same { return true }
+      values[i].withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: value.baseAddress!, byteCount: value.count) }
+      nodes.withUnsafeMutableBufferPointer { nodes in
+        for k in 0..<length { nodes[Int(path[k])].dirty = true }
+      }
+      pendingChanges += 1
+      return true
     }
   }
 

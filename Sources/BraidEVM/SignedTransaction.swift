@@ -47,14 +47,64 @@ public struct SignedTransaction: Sendable {
     try decode(raw, knownSender: sender)
   }
 
+  /// Decodes many transactions and recovers their senders together, which lets
+  /// `Secp256k1.recoverPublicKeys` run eight recoveries at once where the CPU can. Each
+  /// result is what `decode(_:)` gives for that transaction.
+  public static func decodeAll(_ raws: [Bytes]) -> [Result<SignedTransaction, TransactionDecodingError>] {
+    var results: [Result<SignedTransaction, TransactionDecodingError>] = []
+    results.reserveCapacity(raws.count)
+    var inputs: [RecoveryInput] = []
+    var waiting: [Int] = []
+    inputs.reserveCapacity(raws.count)
+    waiting.reserveCapacity(raws.count)
+    for raw in raws {
+      var pending: RecoveryInput?
+      do {
+        let signed = try decode(raw, sender: .deferred, pending: &pending)
+        if let pending {
+          inputs.append(pending)
+          waiting.append(results.count)
+        }
+        results.append(.success(signed))
+      } catch {
+        results.append(.failure(error))
+      }
+    }
+    for (k, key) in Secp256k1.recoverPublicKeys(inputs).enumerated() {
+      let i = waiting[k]
+      guard let key, case .success(var signed) = results[i] else {
+        results[i] = .failure(.invalidSignature)
+        continue
+      }
+      signed.transaction.sender = Address(Keccak256.hash(key).bytes[12...])
+      results[i] = .success(signed)
+    }
+    return results
+  }
+
+  /// Where a decode gets the sender from.
+  private enum SenderSource {
+    case recover
+    case known(Address)
+    /// Left for the caller: the decode returns a placeholder sender and the recovery's input.
+    case deferred
+  }
+
   private static func decode(_ raw: Bytes, knownSender: Address?) throws(TransactionDecodingError)
     -> SignedTransaction
   {
+    var pending: RecoveryInput?
+    return try decode(raw, sender: knownSender.map { .known($0) } ?? .recover, pending: &pending)
+  }
+
+  private static func decode(_ raw: Bytes, sender: SenderSource, pending: inout RecoveryInput?)
+    throws(TransactionDecodingError) -> SignedTransaction
+  {
     guard let first = raw.first else { throw .empty }
     do {
-      if first >= 0xc0 { return try decodeLegacy(raw, knownSender: knownSender) }
+      if first >= 0xc0 { return try decodeLegacy(raw, sender: sender, pending: &pending) }
       guard first <= 3 else { throw TransactionDecodingError.typeNotSupported(first) }
-      return try decodeTyped(first, raw, knownSender: knownSender)
+      return try decodeTyped(first, raw, sender: sender, pending: &pending)
     } catch let e as TransactionDecodingError {
       throw e
     } catch let e as RLPError {
@@ -64,7 +114,9 @@ public struct SignedTransaction: Sendable {
     }
   }
 
-  private static func decodeLegacy(_ raw: Bytes, knownSender: Address?) throws -> SignedTransaction {
+  private static func decodeLegacy(_ raw: Bytes, sender source: SenderSource, pending: inout RecoveryInput?) throws
+    -> SignedTransaction
+  {
     let f = try RLP.decode(raw).asList()
     guard f.count == 9 else { throw TransactionDecodingError.malformed("legacy transaction has \(f.count) fields") }
     let v = try f[6].asUInt256()
@@ -82,16 +134,17 @@ public struct SignedTransaction: Sendable {
       signingFields += [.uint(chainId!), .bytes([]), .bytes([])]
     }
     let sender = try resolveSender(
-      knownSender, signingHash: { Keccak256.hash(RLPItem.list(signingFields).encode()) }, recId: recId,
-      r: f[7].asUInt256(), s: f[8].asUInt256())
+      source, signingHash: { Keccak256.hash(RLPItem.list(signingFields).encode()) }, recId: recId,
+      r: f[7].asUInt256(), s: f[8].asUInt256(), pending: &pending)
     let tx = Transaction.legacy(
       type: 0, chainId: chainId, nonce: try f[0].asUInt64(), gasPrice: try f[1].asUInt256(), gasLimit: try f[2].asUInt64(),
       to: try optionalAddress(f[3]), value: try f[4].asUInt256(), data: try f[5].asBytes(), sender: sender)
     return SignedTransaction(transaction: tx, hash: Keccak256.hash(raw), raw: raw)
   }
 
-  private static func decodeTyped(_ type: UInt8, _ raw: Bytes, knownSender: Address?) throws
-    -> SignedTransaction
+  private static func decodeTyped(
+    _ type: UInt8, _ raw: Bytes, sender source: SenderSource, pending: inout RecoveryInput?
+  ) throws -> SignedTransaction
   {
     let f = try RLP.decode(Array(raw[1...])).asList()
     // Field counts: [chainId, nonce, fees..., gas, to, value, data, accessList, (blob fields), yParity, r, s].
@@ -128,8 +181,8 @@ public struct SignedTransaction: Sendable {
     guard yParity <= 1 else { throw TransactionDecodingError.invalidSignature }
     let signed = i
     let sender = try resolveSender(
-      knownSender, signingHash: { Keccak256.hash([type] + RLPItem.list(Array(f[0..<signed])).encode()) },
-      recId: Int32(yParity), r: f[i + 1].asUInt256(), s: f[i + 2].asUInt256())
+      source, signingHash: { Keccak256.hash([type] + RLPItem.list(Array(f[0..<signed])).encode()) },
+      recId: Int32(yParity), r: f[i + 1].asUInt256(), s: f[i + 2].asUInt256(), pending: &pending)
     let tx = Transaction(
       type: type, chainId: chainId, nonce: nonce, gasLimit: gas, maxFeePerGas: maxFee, maxPriorityFeePerGas: maxPriority,
       to: to, value: value, data: data, accessList: accessList, maxFeePerBlobGas: maxFeePerBlobGas,
@@ -152,18 +205,27 @@ public struct SignedTransaction: Sendable {
     }
   }
 
-  /// The sender: `known` when given, else recovered from the signature. The range checks
-  /// run either way, so both decodes refuse the same signatures short of the recovery;
-  /// the signing hash (an RLP re-encoding and a Keccak) is only computed to recover.
+  /// The sender: the known one, or recovered from the signature now, or (deferred) a
+  /// placeholder with the recovery's input left in `pending`. The range checks run in every
+  /// case, so all decodes refuse the same signatures short of the recovery; the signing hash
+  /// (an RLP re-encoding and a Keccak) is only computed to recover.
   private static func resolveSender(
-    _ known: Address?, signingHash: () -> Hash32, recId: Int32, r: UInt256, s: UInt256
+    _ source: SenderSource, signingHash: () -> Hash32, recId: Int32, r: UInt256, s: UInt256,
+    pending: inout RecoveryInput?
   ) throws -> Address {
     guard Secp256k1.isValidScalar(r), Secp256k1.isValidScalar(s), Secp256k1.isLowS(s) else {
       throw TransactionDecodingError.invalidSignature
     }
-    if let known { return known }
-    guard let pub = Secp256k1.recoverPublicKey(hash: signingHash().bytes, r: r, s: s, recoveryId: recId)
-    else { throw TransactionDecodingError.invalidSignature }
-    return Address(Keccak256.hash(pub).bytes[12...])
+    switch source {
+    case .known(let address):
+      return address
+    case .deferred:
+      pending = RecoveryInput(hash: signingHash(), r: r, s: s, recoveryId: recId)
+      return Address.zero
+    case .recover:
+      guard let pub = Secp256k1.recoverPublicKey(hash: signingHash().bytes, r: r, s: s, recoveryId: recId)
+      else { throw TransactionDecodingError.invalidSignature }
+      return Address(Keccak256.hash(pub).bytes[12...])
+    }
   }
 }

@@ -70,6 +70,28 @@ public struct AdmissionRules: Sendable {
     }
   }
 
+  /// `decode` for many transactions at once, their senders recovered together (eight at a
+  /// time in SIMD where the CPU can): the same result for each as `decode` gives.
+  public func decodeAll(_ raws: [Bytes]) -> [Result<SignedTransaction, AdmissionError>] {
+    var out = [Result<SignedTransaction, AdmissionError>?](repeating: nil, count: raws.count)
+    var decodable: [Bytes] = []
+    var positions: [Int] = []
+    for (i, raw) in raws.enumerated() {
+      if raw.count > maxTransactionBytes {
+        out[i] = .failure(.oversized)
+      } else if raw.first == 3 {
+        out[i] = .failure(.blobTransactions)
+      } else {
+        decodable.append(raw)
+        positions.append(i)
+      }
+    }
+    for (k, result) in SignedTransaction.decodeAll(decodable).enumerated() {
+      out[positions[k]] = result.mapError { .decoding($0) }
+    }
+    return out.map { $0! }
+  }
+
   /// The checks that need no state.
   func check(_ tx: Transaction, baseFee: UInt256) throws(AdmissionError) {
     guard tx.type <= 2 else {

@@ -317,6 +317,16 @@ public final class NodeChain: ChainBackend {
     }
   }
 
+  /// `prepareSubmission` for many at once, the senders recovered together.
+  public func prepareSubmissions(rawTransactions: [Bytes]) -> [PreparedSubmission] {
+    zip(rawTransactions, mempool.rules.decodeAll(rawTransactions)).map { raw, result in
+      switch result {
+      case .success(let signed): PreparedSubmission(raw: raw, decoded: signed)
+      case .failure(let error): PreparedSubmission(raw: raw, refusal: error.message)
+      }
+    }
+  }
+
   public func submit(
     prepared: PreparedSubmission, completion: @escaping @Sendable (Result<Hash32, RPCError>) -> Void
   ) {

@@ -70,6 +70,11 @@ public protocol ChainBackend: Sendable {
   /// prepares nothing.
   func prepareSubmission(rawTransaction: Bytes) -> PreparedSubmission
 
+  /// `prepareSubmission` for several transactions, in order; a backend can share work
+  /// between them (the node recovers their senders eight at a time). The default prepares
+  /// each on its own.
+  func prepareSubmissions(rawTransactions: [Bytes]) -> [PreparedSubmission]
+
   /// `submit(rawTransaction:)` for what `prepareSubmission` returned.
   func submit(prepared: PreparedSubmission, completion: @escaping @Sendable (Result<Hash32, RPCError>) -> Void)
 }
@@ -91,6 +96,10 @@ public struct PreparedSubmission: Sendable {
 
 extension ChainBackend {
   public func prepareSubmission(rawTransaction: Bytes) -> PreparedSubmission { PreparedSubmission(raw: rawTransaction) }
+
+  public func prepareSubmissions(rawTransactions: [Bytes]) -> [PreparedSubmission] {
+    rawTransactions.map { prepareSubmission(rawTransaction: $0) }
+  }
 
   public func submit(
     prepared: PreparedSubmission, completion: @escaping @Sendable (Result<Hash32, RPCError>) -> Void

@@ -102,7 +102,7 @@ public struct RPCDispatcher<Backend: ChainBackend>: Sendable {
     let parts = Mutex<[[PreparedSubmission]]>(Array(repeating: [], count: workers))
     DispatchQueue.concurrentPerform(iterations: workers) { w in
       let range = (work.count * w / workers)..<(work.count * (w + 1) / workers)
-      let part = work[range].map { backend.prepareSubmission(rawTransaction: $0.raw) }
+      let part = backend.prepareSubmissions(rawTransactions: work[range].map(\.raw))
       parts.withLock { $0[w] = part }
     }
     var out = [PreparedSubmission?](repeating: nil, count: calls.count)

@@ -95,7 +95,8 @@ struct KnownSenderDecodeMatchesRecovery {
     return (typed ? [raw[0]] : []) + RLPItem.list(fields).encode()
   }
 
-  @Test func refusesWhatRecoveryRefusesShortOfTheRecovery() throws {
+  /// Bytes every decode refuses before any recovery, each with what is wrong with it.
+  static func refusedSamples() throws -> [(name: String, raw: Bytes)] {
     let samples = try Self.signedSamples()
     let legacy = samples[0].raw
     let dynamic = samples[3].raw
@@ -120,7 +121,11 @@ struct KnownSenderDecodeMatchesRecovery {
       ("legacy v 26", try Self.rewrite(legacy) { $0[6] = .uint(26) }),
       ("legacy v 30", try Self.rewrite(legacy) { $0[6] = .uint(30) }),
     ]
-    for (name, raw) in bad {
+    return bad
+  }
+
+  @Test func refusesWhatRecoveryRefusesShortOfTheRecovery() throws {
+    for (name, raw) in try Self.refusedSamples() {
       var recovering: TransactionDecodingError?
       var known: TransactionDecodingError?
       do { _ = try SignedTransaction.decode(raw) } catch { recovering = error }

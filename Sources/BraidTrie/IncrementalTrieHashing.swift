@@ -132,7 +132,7 @@ struct NodeEncoder {
   }
 
   /// Whether this machine hashes four messages at once.
-  static let fourWayAvailable = braid_keccak_x4_available() != 0
+  static var fourWayAvailable: Bool { FourWayKeccak.available }
 
   func release() {
     buffer.deallocate()
@@ -219,30 +219,16 @@ struct NodeEncoder {
     for k in count..<4 {
       withUnsafeMutableBytes(of: &pending[b].lengths) { $0.storeBytes(of: first, toByteOffset: 8 * k, as: UInt.self) }
     }
-    var lanes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-      (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
     let group = batch + 4 * b * Self.stride
     // Copies of the first for the unused places, so that all four have its block count.
     for k in count..<4 { (group + k * Self.stride).copyMemory(from: group, byteCount: Int(first)) }
-    withUnsafeMutableBytes(of: &lanes) { out in
-      withUnsafeBytes(of: pending[b].lengths) { lengths in
-        braid_keccak256_x4(
-          group.assumingMemoryBound(to: UInt8.self), UInt(Self.stride),
-          lengths.baseAddress!.assumingMemoryBound(to: UInt.self),
-          out.baseAddress!.assumingMemoryBound(to: UInt64.self))
-      }
-      withUnsafeBytes(of: pending[b].nodes) { indices in
-        for k in 0..<count {
-          let i = indices.load(fromByteOffset: 8 * k, as: Int.self)
-          let lane = { (j: Int) in out.load(fromByteOffset: 8 * (4 * k + j), as: UInt64.self) }
-          // As `KeccakState.digest`: lane 0 carries the most significant bytes.
-          shared.refs[i] = Hash32(
-            word: UInt256(
-              w0: lane(3).byteSwapped, w1: lane(2).byteSwapped, w2: lane(1).byteSwapped, w3: lane(0).byteSwapped))
-          shared.nodes[i].refLength = 32
-          shared.nodes[i].dirty = false
-        }
+    let hashes = FourWayKeccak.hash(group, stride: Self.stride, lengths: pending[b].lengths)
+    withUnsafeBytes(of: pending[b].nodes) { indices in
+      for k in 0..<count {
+        let i = indices.load(fromByteOffset: 8 * k, as: Int.self)
+        shared.refs[i] = FourWayKeccak.element(k, of: hashes)
+        shared.nodes[i].refLength = 32
+        shared.nodes[i].dirty = false
       }
     }
     pending[b].count = 0

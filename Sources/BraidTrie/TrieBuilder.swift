@@ -13,13 +13,20 @@ struct TrieBuilder {
   /// Scratch for one hex-prefix path, reused across nodes.
   private var path = Bytes()
 
-  init(keys: [Bytes], values: [Bytes]) {
+  /// By key position, the hash of its leaf node when `hashLeavesAhead` worked it out;
+  /// empty when it did not run.
+  private var leafHashes: [Hash32?] = []
+  private let fourWay: Bool
+
+  init(keys: [Bytes], values: [Bytes], fourWay: Bool = FourWayKeccak.available) {
     self.keys = keys
     self.values = values
+    self.fourWay = fourWay
   }
 
   mutating func root() -> Hash32 {
     if keys.isEmpty { return Hash32.emptyTrie }
+    if fourWay && keys.count >= 8 { hashLeavesAhead() }
     appendNode(0..<keys.count, depth: 0)
     return out.bytes.withUnsafeBytes { Keccak256.hash($0) }
   }
@@ -37,6 +44,10 @@ struct TrieBuilder {
   /// Appends the reference to the node for `range`: the node itself when its encoding is
   /// under 32 bytes, otherwise the RLP string of its hash.
   private mutating func appendReference(_ range: Range<Int>, depth: Int) {
+    if range.count == 1 && !leafHashes.isEmpty, let h = leafHashes[range.lowerBound] {
+      out.append(hash: h)
+      return
+    }
     let start = out.bytes.count
     appendNode(range, depth: depth)
     let length = out.bytes.count - start
@@ -44,6 +55,65 @@ struct TrieBuilder {
     let h = out.bytes.withUnsafeBytes { Keccak256.hash(UnsafeRawBufferPointer(rebasing: $0[start...])) }
     out.bytes.removeSubrange(start...)
     out.append(hash: h)
+  }
+
+  /// Hashes the leaf nodes four at a time (`CKeccakX4`) before the pass, which would
+  /// otherwise hash them one by one as it reaches them: with receipts and transactions as
+  /// values, the leaves are most of a root's Keccak blocks. A leaf's place needs no pass:
+  /// its branch sits at the most nibbles the key shares with a neighbour in sorted order,
+  /// so the leaf's path starts one nibble below that.
+  private mutating func hashLeavesAhead() {
+    let n = keys.count
+    leafHashes = Array(repeating: nil, count: n)
+    let stride = Self.groupBlocks * Keccak256.blockSize
+    var groups = [UInt8](repeating: 0, count: Self.groupBlocks * 4 * stride)
+    var waiting = Array(repeating: (keys: (0, 0, 0, 0), lengths: (UInt(0), UInt(0), UInt(0), UInt(0)), count: 0), count: Self.groupBlocks)
+    var shared = [Int](repeating: 0, count: n + 1)
+    for k in 1..<n { shared[k] = commonNibbles(k - 1, k) }
+    groups.withUnsafeMutableBytes { buffer in
+      let base = buffer.baseAddress!
+      for k in 0..<n {
+        let depth = max(shared[k], shared[k + 1]) + 1
+        // A key that is a prefix of its neighbour ends at a branch, not in a leaf.
+        if depth > nibbleCount(k) { continue }
+        out.bytes.removeAll(keepingCapacity: true)
+        let mark = out.beginList()
+        appendHexPrefix(key: k, from: depth, to: nibbleCount(k), leaf: true)
+        out.append(bytes: values[k])
+        out.endList(mark)
+        let length = out.bytes.count
+        let b = length / Keccak256.blockSize
+        // Under 32 bytes a leaf is embedded, not hashed; long ones are left to the pass.
+        if length < 32 || b >= Self.groupBlocks { continue }
+        let group = base + 4 * b * stride
+        let slot = waiting[b].count
+        out.bytes.withUnsafeBytes { (group + slot * stride).copyMemory(from: $0.baseAddress!, byteCount: length) }
+        withUnsafeMutableBytes(of: &waiting[b].keys) { $0.storeBytes(of: k, toByteOffset: 8 * slot, as: Int.self) }
+        withUnsafeMutableBytes(of: &waiting[b].lengths) {
+          $0.storeBytes(of: UInt(length), toByteOffset: 8 * slot, as: UInt.self)
+        }
+        waiting[b].count += 1
+        guard waiting[b].count == 4 else { continue }
+        let hashes = FourWayKeccak.hash(group, stride: stride, lengths: waiting[b].lengths)
+        withUnsafeBytes(of: waiting[b].keys) { keys in
+          for j in 0..<4 { leafHashes[keys.load(fromByteOffset: 8 * j, as: Int.self)] = FourWayKeccak.element(j, of: hashes) }
+        }
+        waiting[b].count = 0
+      }
+    }
+    // Leaves of a last, partial four are hashed by the pass.
+    out.bytes.removeAll(keepingCapacity: true)
+  }
+
+  /// Leaves of up to this many Keccak blocks (less one) are hashed ahead.
+  private static var groupBlocks: Int { 8 }
+
+  /// How many leading nibbles keys `a` and `b` share.
+  private func commonNibbles(_ a: Int, _ b: Int) -> Int {
+    let limit = min(nibbleCount(a), nibbleCount(b))
+    var i = 0
+    while i < limit && nibble(a, i) == nibble(b, i) { i += 1 }
+    return i
   }
 
   /// Appends the full encoding of the node covering `range`, whose keys all agree on

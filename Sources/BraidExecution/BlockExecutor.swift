@@ -47,7 +47,7 @@ public enum BlockExecutor {
   /// state and receipts are the same either way.
   public static func execute(
     _ transactions: [Transaction], block: BlockEnv, state: inout InMemoryState, threads: Int,
-    deferScratchRelease: Bool = false
+    deferScratchRelease: Bool = false, guard writeGuard: StateWriteGuard? = nil
   ) -> BlockResult {
     let clock = ContinuousClock()
     let start = clock.now
@@ -57,7 +57,8 @@ public enum BlockExecutor {
     var stats = BlockSTMStats(executions: 0, reexecutions: 0, validations: 0, validationFailures: 0, dependencyWaits: 0)
     var scratch: BlockSTMScratch? = nil
     if threads == 0 {
-      outcomes = SequentialExecutor.execute(transactions[...], block: block, on: &state, changes: &changes)
+      outcomes = SequentialExecutor.execute(
+        transactions[...], block: block, on: &state, changes: &changes, guard: writeGuard)
     } else {
       outcomes = []
       outcomes.reserveCapacity(transactions.count)
@@ -72,7 +73,7 @@ public enum BlockExecutor {
         var partStats = BlockSTMStats()
         let (part, resume, partReceipts, partScratch) = executeParallel(
           transactions, next..<transactions.count, block: block, state: &state, threads: threads,
-          gasUsedBefore: gasUsed, changes: &changes, stats: &partStats)
+          gasUsedBefore: gasUsed, changes: &changes, stats: &partStats, guard: writeGuard)
         // Only the last pass's scratch is handed back; an earlier pass's is freed now.
         scratch?.releaseInBackground()
         scratch = partScratch
@@ -113,7 +114,7 @@ public enum BlockExecutor {
   /// second thread while this one commits, instead of serially after it.
   static func executeParallel(
     _ transactions: [Transaction], _ range: Range<Int>, block: BlockEnv, state: inout InMemoryState, threads: Int,
-    gasUsedBefore: UInt64, changes: inout BlockChanges, stats: inout BlockSTMStats
+    gasUsedBefore: UInt64, changes: inout BlockChanges, stats: inout BlockSTMStats, guard writeGuard: StateWriteGuard?
   ) -> (outcomes: [TransactionOutcome], resume: Int, receipts: [Receipt]?, scratch: BlockSTMScratch?) {
     // The VM holds a reference to the pre-state only inside this call, so that the commit
     // below mutates `state` in place instead of copying it.
@@ -129,7 +130,7 @@ public enum BlockExecutor {
         transactions[range], result.outputs, blockGasLimit: block.gasLimit, used: gasUsedBefore)
     else {
       guard range.lowerBound == 0 && range.count >= 256 else {
-        commit(result.finalValueList, to: &state, changes: &changes)
+        commit(result.finalValueList, to: &state, changes: &changes, guard: writeGuard)
         return (result.outputs, range.upperBound, nil, result.scratch)
       }
       var receipts: [Receipt] = []
@@ -138,7 +139,7 @@ public enum BlockExecutor {
         let outputs = result.outputs
         TrieThreads.run(
           { out.pointer.pointee = makeReceipts(outputs) },
-          alongside: { commit(result.finalValueList, to: &state, changes: &changes) })
+          alongside: { commit(result.finalValueList, to: &state, changes: &changes, guard: writeGuard) })
       }
       return (result.outputs, range.upperBound, receipts, result.scratch)
     }
@@ -151,7 +152,7 @@ public enum BlockExecutor {
       let prefix = run(state, range.lowerBound..<misfit)
       prefixScratch = prefix.scratch
       stats.add(prefix.stats)
-      commit(prefix.finalValueList, to: &state, changes: &changes)
+      commit(prefix.finalValueList, to: &state, changes: &changes, guard: writeGuard)
       outcomes = prefix.outputs
     }
     outcomes.append(.excluded(.gasLimitExceedsBlock))
@@ -176,7 +177,28 @@ public enum BlockExecutor {
 
   /// Applies the final values of a block (or of a part of one) and adds what they wrote to
   /// `changes`.
-  static func commit(_ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState, changes: inout BlockChanges) {
+  static func commit(
+    _ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState, changes: inout BlockChanges,
+    guard writeGuard: StateWriteGuard?
+  ) {
+    guard let writeGuard else {
+      var none: StateUndo? = nil
+      commit(finalValues, to: &state, changes: &changes, undo: &none)
+      return
+    }
+    writeGuard.write { undo in
+      var recording: StateUndo? = consume undo
+      commit(finalValues, to: &state, changes: &changes, undo: &recording)
+      undo = recording!
+    }
+  }
+
+  /// Applies the final values, recording in `undo` (when there is one) what each account
+  /// held before.
+  static func commit(
+    _ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState, changes: inout BlockChanges,
+    undo: inout StateUndo?
+  ) {
     // Accounts that were empty after a run of their keys: removed at the end if still empty.
     var emptied: [Address] = []
     // Growing this table while filling it rehashes every entry each time it doubles. A
@@ -194,6 +216,14 @@ public enum BlockExecutor {
       var end = start + 1
       while end < finalValues.count && finalValues[end].0.address == address { end += 1 }
       let run = finalValues[start..<end]
+      if undo != nil {
+        undo!.willChange(
+          address,
+          slots: run.lazy.compactMap { key, _ in
+            if case .storage(_, let slot) = key { return slot }
+            return nil
+          }, wipesStorage: false, in: state)
+      }
       if apply(run, to: &state.accounts[address, default: AccountState()]) { emptied.append(address) }
       if run.contains(where: { if case .storage = $0.0 { return true } else { return false } }) {
         changes.accounts[address, default: []].formUnion(
@@ -209,6 +239,7 @@ public enum BlockExecutor {
     // Every account written in the block was touched by some transaction, so one that ends
     // empty is removed (EIP-161), with its storage.
     for address in emptied where state.accounts[address]?.isEmpty == true {
+      if undo != nil { undo!.willChange(address, slots: [], wipesStorage: true, in: state) }
       state.accounts[address] = nil
     }
   }

@@ -10,7 +10,7 @@ enum SequentialExecutor {
   /// of it.
   static func execute(
     _ transactions: ArraySlice<Transaction>, block: BlockEnv, on state: inout InMemoryState,
-    changes: inout BlockChanges, gasUsedBefore: UInt64 = 0
+    changes: inout BlockChanges, gasUsedBefore: UInt64 = 0, guard writeGuard: StateWriteGuard? = nil
   ) -> [TransactionOutcome] {
     var outcomes: [TransactionOutcome] = []
     outcomes.reserveCapacity(transactions.count)
@@ -22,7 +22,14 @@ enum SequentialExecutor {
       }
       do throws(TransactionError) {
         let r = try EVM.execute(tx, block: block, state: state)
-        state.apply(r.diff)
+        if let writeGuard {
+          writeGuard.write { undo in
+            undo.willApply(r.diff, to: state)
+            state.apply(r.diff)
+          }
+        } else {
+          state.apply(r.diff)
+        }
         changes.record(r.diff)
         blockGasUsed += r.gasUsed
         outcomes.append(

@@ -1,6 +1,7 @@
 /// The chain as readers see it: blocks, receipts, the transaction and log indexes, and the
-/// states after the most recent blocks. The sequencer is its only writer and appends whole
-/// blocks, so a reader sees a block with all its receipts or not at all.
+/// states after the most recent blocks (`LiveState`: the head state, changed in place, and
+/// what each block overwrote). The sequencer is its only writer and appends whole blocks,
+/// so a reader sees a block with all its receipts and its state or none of them.
 ///
 /// With a persistent `Store`, a block is committed there first and appended here after,
 /// so anything a reader has seen survives a crash. The last `retainedBlocks` blocks are kept
@@ -30,7 +31,6 @@ public final class ChainStore: Sendable {
     var first: UInt64
     var blocks: [BlockRecord] = []
     var numbers: [Hash32: UInt64] = [:]
-    var states: [UInt64: InMemoryState] = [:]
     /// Transactions, receipts and logs of blocks from `detailFrom` on (those made by this
     /// process), one array per block; earlier ones are in the store. Kept as the block's
     /// own arrays, with only a small position per hash in a table: hashing each record
@@ -57,6 +57,8 @@ public final class ChainStore: Sendable {
 
   /// How many recent blocks' states are kept for queries at older blocks.
   public let stateHistory: Int
+  /// The head state and what recent blocks changed.
+  public let live: LiveState
   /// With a store, how many recent blocks' records, transactions, receipts and logs stay
   /// in memory; the rest is read from the store.
   public let retainedBlocks: Int
@@ -75,7 +77,7 @@ public final class ChainStore: Sendable {
     var d = Data(first: 0, detailFrom: 0)
     d.blocks.append(genesis)
     d.numbers[genesis.hash] = 0
-    d.states[0] = state
+    live = LiveState(state, at: 0, history: stateHistory)
     d.transactions.append([])
     d.receipts.append([])
     d.logs.append([])
@@ -96,19 +98,18 @@ public final class ChainStore: Sendable {
     var d = Data(first: recent[0].header.number, detailFrom: head + 1)
     d.blocks = recent
     for r in recent { d.numbers[r.hash] = r.header.number }
-    d.states[head] = state
+    live = LiveState(state, at: head, history: stateHistory)
     data = Mutex(d)
   }
 
-  /// Publishes a block and the state after it.
-  public func append(_ block: SealedBlock, state: InMemoryState) {
+  /// Publishes a block, whose changes the producer has applied to `live`'s head.
+  public func append(_ block: SealedBlock) {
     data.withLock { d in
       let number = block.header.number
       precondition(number == d.headNumber + 1, "blocks are appended in order")
       d.blocks.append(block.record)
       d.numbers[block.hash] = number
-      d.states[number] = state
-      if number >= UInt64(stateHistory) { d.states[number - UInt64(stateHistory)] = nil }
+      live.publish(number)
       for (i, h) in block.record.transactionHashes.enumerated() { d.positions[h] = (number, i) }
       d.transactions.append(block.transactions)
       d.receipts.append(block.receipts)
@@ -137,10 +138,11 @@ public final class ChainStore: Sendable {
   public var headNumber: UInt64 { data.withLock { $0.headNumber } }
 
   /// The head block and the state after it, read together.
-  public func headAndState() -> (BlockRecord, InMemoryState) {
+  /// The head block and a view of the state after it, read together.
+  public func headAndState() -> (BlockRecord, StateView) {
     data.withLock { d in
       let h = d.blocks[d.blocks.count - 1]
-      return (h, d.states[h.header.number]!)
+      return (h, view(atBlock: h.header.number)!)
     }
   }
 
@@ -181,7 +183,15 @@ public final class ChainStore: Sendable {
     return out
   }
 
-  public func state(atBlock number: UInt64) -> InMemoryState? { data.withLock { $0.states[number] } }
+  /// The state after block `number`, while it is one of the last `stateHistory` blocks.
+  public func state(atBlock number: UInt64) -> StateView? { data.withLock { _ in view(atBlock: number) } }
+
+  /// Called inside `data`'s lock, so that the head cannot move between the check and the view.
+  private func view(atBlock number: UInt64) -> StateView? {
+    live.view(atBlock: number).map { start in
+      StateView(live: live, start: start, blockHashes: { [weak self] n in self?.blockHash(number: n) ?? .zero })
+    }
+  }
 
   public func transaction(hash: Hash32) -> TransactionRecord? {
     if let t = data.withLock({ d in d.detail(hash).map { d.transactions[$0.block][$0.index] } }) { return t }

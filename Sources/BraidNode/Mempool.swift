@@ -93,7 +93,7 @@ public final class Mempool: Sendable {
   }
 
   struct Pool {
-    var head: InMemoryState
+    var head: PoolHead
     var baseFee: UInt256
     var senders: [Address: SenderQueue] = [:]
     var byHash: [Hash32: PoolTransaction] = [:]
@@ -125,7 +125,7 @@ public final class Mempool: Sendable {
   private static let rejectedMemory = 100_000
 
   public init(
-    rules: AdmissionRules, limits: MempoolLimits = MempoolLimits(), head: InMemoryState, baseFee: UInt256,
+    rules: AdmissionRules, limits: MempoolLimits = MempoolLimits(), head: PoolHead, baseFee: UInt256,
     journaling: Bool = false,
     onPendingChange: @escaping @Sendable (_ before: PendingLoad, _ after: PendingLoad) -> Void = { _, _ in }
   ) {
@@ -172,7 +172,7 @@ public final class Mempool: Sendable {
     let tx = signed.transaction
     let sender = tx.sender
     try rules.check(tx, baseFee: p.baseFee)
-    let account = p.head.accounts[sender]
+    let account = p.head.account(sender)
     let stateNonce = account?.nonce ?? 0
     if tx.nonce < stateNonce { throw .nonceTooLow(next: stateNonce, got: tx.nonce) }
     // EIP-3607: code at the sender means no key controls it.
@@ -370,8 +370,20 @@ public final class Mempool: Sendable {
     excluded: [(PoolTransaction, TransactionError)],
     publish: () -> Void
   ) {
-    let pending: PendingLoad = pool.withLock { p in
+    commit(nextBaseFee: nextBaseFee, senders: senders, excluded: excluded) {
       publish()
+      return .state(head)
+    }
+  }
+
+  /// `commit` where `publish` returns the new head: a view of the state that only exists
+  /// once the block is published.
+  public func commit(
+    nextBaseFee: UInt256, senders: Set<Address>, excluded: [(PoolTransaction, TransactionError)],
+    publish: () -> PoolHead
+  ) {
+    let pending: PendingLoad = pool.withLock { p in
+      let head = publish()
       p.head = head
       p.baseFee = nextBaseFee
       var touched = senders
@@ -453,4 +465,20 @@ struct SelectionHeap {
     }
     return top
   }
+}
+
+/// What admission checks nonces and balances against: the head state as a value (a pool on
+/// its own, as in tests) or a view of the node's live state at the head block.
+public enum PoolHead: Sendable {
+  case state(InMemoryState)
+  case view(StateView)
+
+  func account(_ address: Address) -> (balance: UInt256, nonce: UInt64, code: Code)? {
+    switch self {
+    case .state(let s): s.accounts[address].map { ($0.balance, $0.nonce, $0.code) }
+    case .view(let v): v.account(address)
+    }
+  }
+
+  func nonce(of address: Address) -> UInt64 { account(address)?.nonce ?? 0 }
 }

@@ -15,9 +15,9 @@ public struct NodeConfiguration: Sendable {
   public var genesis: Genesis
   public var sequencer: SequencerConfiguration
   public var mempool: MempoolLimits
-  /// How many recent blocks' states are kept for calls at older blocks. Each is a full
-  /// copy-on-write snapshot (a block's writes copy the dictionaries they touch), so this
-  /// stays small until the store keeps diffs.
+  /// How many recent blocks' states can be read (calls and queries at older blocks). The
+  /// head state is kept once; each older block costs the record of what it overwrote
+  /// (`LiveState`), about the size of its writes.
   public var stateHistory: Int
   /// With a data directory, how many recent blocks are also kept in memory in full
   /// (records, transactions, receipts, logs); older ones are read from the store.
@@ -42,21 +42,6 @@ public struct NodeConfiguration: Sendable {
 }
 
 public final class NodeChain: ChainBackend {
-  /// A block's state, with BLOCKHASH answered from the chain.
-  public struct Snapshot: StateReader, Sendable {
-    public let state: InMemoryState
-    let store: ChainStore
-
-    public func balance(of address: Address) -> UInt256 { state.balance(of: address) }
-    public func nonce(of address: Address) -> UInt64 { state.nonce(of: address) }
-    public func code(of address: Address) -> Code { state.code(of: address) }
-    public func storage(of address: Address, slot: UInt256) -> UInt256 {
-      state.storage(of: address, slot: slot)
-    }
-    public func hasStorage(_ address: Address) -> Bool { state.hasStorage(address) }
-    public func blockHash(number: UInt64) -> Hash32 { store.blockHash(number: number) }
-  }
-
   public let configuration: NodeConfiguration
   public let store: ChainStore
   public let mempool: Mempool
@@ -80,7 +65,7 @@ public final class NodeChain: ChainBackend {
   ) {
     let (record, state) = Self.genesisBlock(configuration.genesis)
     let chain = ChainStore(genesis: record, state: state, stateHistory: configuration.stateHistory)
-    self.init(configuration, chain: chain, state: state, persistent: nil, metrics: metrics, logger: logger)
+    self.init(configuration, chain: chain, persistent: nil, metrics: metrics, logger: logger)
   }
 
   /// Opens (creating when empty) the store in `dataDirectory` and continues its chain:
@@ -108,7 +93,7 @@ public final class NodeChain: ChainBackend {
           retainedBlocks: configuration.retainedBlocks)
         logger.info("new chain", metadata: ["dataDir": "\(dataDirectory)", "genesis": "\(genesis.hash)"])
         return NodeChain(
-          configuration, chain: chain, state: genesisState, persistent: store, metrics: metrics,
+          configuration, chain: chain, persistent: store, metrics: metrics,
           logger: logger)
       }
       let storedGenesis = try store.genesisHash()
@@ -136,7 +121,7 @@ public final class NodeChain: ChainBackend {
         reopened: recent, state: state, stateHistory: configuration.stateHistory, persistent: store,
           retainedBlocks: configuration.retainedBlocks)
       let node = NodeChain(
-        configuration, chain: chain, state: state, persistent: store, metrics: metrics, logger: logger)
+        configuration, chain: chain, persistent: store, metrics: metrics, logger: logger)
       let (replayed, dropped) = try node.replayJournal()
       logger.info(
         "reopened chain",
@@ -162,7 +147,7 @@ public final class NodeChain: ChainBackend {
   }
 
   private init(
-    _ configuration: NodeConfiguration, chain: ChainStore, state: InMemoryState, persistent: Store?,
+    _ configuration: NodeConfiguration, chain: ChainStore, persistent: Store?,
     metrics: NodeMetrics?, logger: Logger
   ) {
     self.configuration = configuration
@@ -178,7 +163,7 @@ public final class NodeChain: ChainBackend {
     mempool = Mempool(
       rules: AdmissionRules(chainId: genesis.chainId, blockGasLimit: genesis.gasLimit),
       limits: configuration.mempool,
-      head: state, baseFee: header.number == 0 ? genesis.firstBlockBaseFee ?? nextBaseFee : nextBaseFee,
+      head: .view(chain.headAndState().1), baseFee: header.number == 0 ? genesis.firstBlockBaseFee ?? nextBaseFee : nextBaseFee,
       journaling: persistent != nil,
       onPendingChange: { before, after in
         let wasFull = before.count >= maxTransactions || before.gas >= gasLimit
@@ -266,9 +251,8 @@ public final class NodeChain: ChainBackend {
   public func block(number: UInt64) -> BlockRecord? { store.block(number: number) }
   public func block(hash: Hash32) -> BlockRecord? { store.block(hash: hash) }
 
-  public func state(atBlock number: UInt64) -> Snapshot? {
-    store.state(atBlock: number).map { Snapshot(state: $0, store: store) }
-  }
+  /// A recent block's state (BLOCKHASH answered from the chain).
+  public func state(atBlock number: UInt64) -> StateView? { store.state(atBlock: number) }
 
   public func pendingNonce(of address: Address) -> UInt64 { mempool.pendingNonce(of: address) }
 

@@ -138,9 +138,12 @@ public final class Sequencer: Sendable {
   /// costs as much as many blocks' incremental updates), so the first block a client
   /// waits for pays only for its own changes.
   private func warmStateTrie() {
-    let (head, state) = store.headAndState()
-    stateTrie.withLock { tracker in
-      if tracker?.root != head.header.stateRoot { tracker = StateRootTracker(state: state) }
+    producing.withLock { _ in
+      let head = store.head
+      stateTrie.withLock { tracker in
+        // The producer may read the head state without the state's lock (see `LiveState`).
+        if tracker?.root != head.header.stateRoot { tracker = StateRootTracker(state: store.live.producerState.pointee) }
+      }
     }
   }
 
@@ -158,6 +161,11 @@ public final class Sequencer: Sendable {
   private func produceLocked() -> BlockOutcome? {
     let (parentRecord, parentState) = store.headAndState()
     let parent = parentRecord.header
+    let live = store.live
+    // The head state, changed in place by this block (through `live.writeGuard`, which
+    // keeps readers of it out and records what it overwrites). Only the producer, which
+    // holds `producing`, reads it without the lock.
+    let state = live.producerState
     let selected = mempool.selectPending(maxCount: configuration.maxTransactions, gasLimit: gasLimit)
     guard !selected.isEmpty else { return nil }
     let number = parent.number + 1
@@ -168,16 +176,19 @@ public final class Sequencer: Sendable {
     let env = BlockEnv(
       chainId: chainId, number: number, timestamp: timestamp, coinbase: coinbase, gasLimit: gasLimit,
       baseFee: baseFee)
-    var state = parentState
     // BLOCKHASH sees the last 256 blocks of this chain (EIP-210's window, as in the
     // yellow paper), the same hashes `eth_call` answers with.
-    state.blockHashes = store.recentBlockHashes(before: number)
+    live.setBlockHashes(store.recentBlockHashes(before: number))
+    // A trie to update is needed from the parent state, which the block is about to change.
+    stateTrie.withLock { tracker in
+      if tracker?.root != parent.stateRoot { tracker = StateRootTracker(state: state.pointee) }
+    }
     let timer = ContinuousClock()
     let started = timer.now
     // Block-STM's scratch memory is freed after the state root, which it would slow down.
     let result = BlockExecutor.execute(
-      selected.map(\.transaction), block: env, state: &state, threads: configuration.execThreads,
-      deferScratchRelease: true)
+      selected.map(\.transaction), block: env, state: &state.pointee, threads: configuration.execThreads,
+      deferScratchRelease: true, guard: live.writeGuard)
     defer { result.scratch?.releaseInBackground() }
     let executed = timer.now
 
@@ -202,15 +213,14 @@ public final class Sequencer: Sendable {
         do { try persistent.deleteJournalEntries(entries) } catch { Self.storeFailed(error) }
       }
       // Nothing ran, so the head stays; the pool forgets what cannot run.
-      mempool.commit(head: parentState, nextBaseFee: baseFee, senders: [], excluded: excluded) {}
+      mempool.commit(nextBaseFee: baseFee, senders: [], excluded: excluded) { .view(parentState) }
       let outcome = BlockOutcome(block: nil, excluded: excludedReasons, executionTime: executed - started)
       onBlock(outcome)
       return outcome
     }
 
     let stateRoot = stateTrie.withLock { tracker in
-      if tracker?.root != parent.stateRoot { tracker = StateRootTracker(state: parentState) }
-      return tracker!.update(with: result.changes, state: state, workers: 2)
+      tracker!.update(with: result.changes, state: state.pointee, workers: 2)
     }
     let rooted = timer.now
     result.scratch?.releaseInBackground()
@@ -221,17 +231,15 @@ public final class Sequencer: Sendable {
     let sealed = timer.now
     if let persistent {
       let committed = StoredChain.committed(
-        block, receipts: result.receipts, written: result.changes.accounts, post: state,
+        block, receipts: result.receipts, written: result.changes.accounts, post: state.pointee,
         journal: mempool.claimJournalEntries(for: included.map(\.hash) + dropped))
       do { try persistent.commitBlock(committed) } catch { Self.storeFailed(error) }
     }
     let committedAt = timer.now
     let senders = Set(included.map(\.sender))
-    mempool.commit(
-      head: state, nextBaseFee: FeeMarket.nextBaseFee(parent: block.header), senders: senders,
-      excluded: excluded
-    ) {
-      store.append(block, state: state)
+    mempool.commit(nextBaseFee: FeeMarket.nextBaseFee(parent: block.header), senders: senders, excluded: excluded) {
+      store.append(block)
+      return .view(store.state(atBlock: number)!)
     }
     let outcome = BlockOutcome(
       block: block, excluded: excludedReasons, executionTime: executed - started,

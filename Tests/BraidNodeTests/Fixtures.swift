@@ -38,7 +38,7 @@ enum Fixture {
     limits: MempoolLimits = MempoolLimits()
   ) -> Mempool {
     Mempool(
-      rules: AdmissionRules(chainId: chainId, blockGasLimit: 30_000_000), limits: limits, head: state,
+      rules: AdmissionRules(chainId: chainId, blockGasLimit: 30_000_000), limits: limits, head: .state(state),
       baseFee: baseFee)
   }
 }

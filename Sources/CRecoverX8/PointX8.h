@@ -1,0 +1,147 @@
+/// secp256k1 points (y² = x³ + 7) in Jacobian coordinates, eight at once over FieldX8:
+/// doubling and additions from the Explicit-Formulas Database (a = 0: dbl-2009-l,
+/// madd-2007-bl, add-2007-bl), with infinity carried as a per-lane mask.
+///
+/// An addition of two finite points whose x coordinates agree (H ≡ 0: a doubling or a sum to
+/// infinity) is not handled: such lanes are reported in a `fail` mask and the caller leaves
+/// them to libsecp256k1. Recovery of real signatures never meets them except by crafted input.
+#ifndef BRAID_POINTX8_H
+#define BRAID_POINTX8_H
+
+#include "FieldX8.h"
+
+#if defined(__x86_64__)
+
+typedef struct {
+  fe8 x, y, z;
+  __mmask8 inf;
+} gej8;
+
+typedef struct {
+  fe8 x, y;
+} ge8;
+
+/// r = 2a. No point of secp256k1 has y = 0, so a finite point doubles to a finite point.
+X8_INLINE void gej8_double(gej8 *r, const gej8 *a) {
+  fe8 A, B, C, D, E, F, t;
+  fe8_sqr(&A, &a->x);
+  fe8_sqr(&B, &a->y);
+  fe8_sqr(&C, &B);
+  fe8_add(&t, &a->x, &B);
+  fe8_sqr(&t, &t);
+  fe8_sub(&t, &t, &A);
+  fe8_sub(&t, &t, &C);
+  fe8_add(&D, &t, &t);
+  fe8_mul_small(&E, &A, 3);
+  fe8_sqr(&F, &E);
+  fe8 z3;
+  fe8_mul(&z3, &a->y, &a->z);
+  fe8_add(&r->z, &z3, &z3);
+  fe8 x3, twoD;
+  fe8_add(&twoD, &D, &D);
+  fe8_sub(&x3, &F, &twoD);
+  fe8_sub(&t, &D, &x3);
+  fe8_mul(&t, &E, &t);
+  fe8 c8;
+  fe8_mul_small(&c8, &C, 8);
+  fe8_sub(&r->y, &t, &c8);
+  r->x = x3;
+  r->inf = a->inf;
+}
+
+/// r = a + b for the lanes in `use` (others keep a), b affine and finite. Lanes where a is
+/// infinity take b; lanes where both are finite and share x are added to *fail.
+X8_INLINE void gej8_add_affine(gej8 *r, const gej8 *a, const ge8 *b, __mmask8 use, __mmask8 *fail) {
+  fe8 z1z1, u2, s2, h, hh, i, j, rr, v, t;
+  fe8_sqr(&z1z1, &a->z);
+  fe8_mul(&u2, &b->x, &z1z1);
+  fe8_mul(&s2, &b->y, &a->z);
+  fe8_mul(&s2, &s2, &z1z1);
+  fe8_sub(&h, &u2, &a->x);
+  fe8_sqr(&hh, &h);
+  fe8_mul_small(&i, &hh, 4);
+  fe8_mul(&j, &h, &i);
+  fe8_sub(&rr, &s2, &a->y);
+  fe8_add(&rr, &rr, &rr);
+  fe8_mul(&v, &a->x, &i);
+  gej8 s;
+  fe8_sqr(&s.x, &rr);
+  fe8_sub(&s.x, &s.x, &j);
+  fe8_sub(&s.x, &s.x, &v);
+  fe8_sub(&s.x, &s.x, &v);
+  fe8_sub(&t, &v, &s.x);
+  fe8_mul(&t, &rr, &t);
+  fe8 yj;
+  fe8_mul(&yj, &a->y, &j);
+  fe8_add(&yj, &yj, &yj);
+  fe8_sub(&s.y, &t, &yj);
+  fe8_add(&t, &a->z, &h);
+  fe8_sqr(&t, &t);
+  fe8_sub(&t, &t, &z1z1);
+  fe8_sub(&s.z, &t, &hh);
+
+  __mmask8 finite = use & (__mmask8)~a->inf;
+  *fail |= finite & fe8_is_zero(&h);
+  __mmask8 take_b = use & a->inf;
+  fe8 one;
+  fe8_set_small(&one, 1);
+  fe8_blend(&r->x, finite, &a->x, &s.x);
+  fe8_blend(&r->y, finite, &a->y, &s.y);
+  fe8_blend(&r->z, finite, &a->z, &s.z);
+  fe8_blend(&r->x, take_b, &r->x, &b->x);
+  fe8_blend(&r->y, take_b, &r->y, &b->y);
+  fe8_blend(&r->z, take_b, &r->z, &one);
+  r->inf = a->inf & (__mmask8)~use;
+}
+
+/// r = a + b for the lanes in `use` (others keep a), both Jacobian, either may be infinity.
+/// Lanes where both are finite and share x are added to *fail.
+X8_INLINE void gej8_add(gej8 *r, const gej8 *a, const gej8 *b, __mmask8 use, __mmask8 *fail) {
+  fe8 z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t;
+  fe8_sqr(&z1z1, &a->z);
+  fe8_sqr(&z2z2, &b->z);
+  fe8_mul(&u1, &a->x, &z2z2);
+  fe8_mul(&u2, &b->x, &z1z1);
+  fe8_mul(&s1, &a->y, &b->z);
+  fe8_mul(&s1, &s1, &z2z2);
+  fe8_mul(&s2, &b->y, &a->z);
+  fe8_mul(&s2, &s2, &z1z1);
+  fe8_sub(&h, &u2, &u1);
+  fe8_add(&i, &h, &h);
+  fe8_sqr(&i, &i);
+  fe8_mul(&j, &h, &i);
+  fe8_sub(&rr, &s2, &s1);
+  fe8_add(&rr, &rr, &rr);
+  fe8_mul(&v, &u1, &i);
+  gej8 s;
+  fe8_sqr(&s.x, &rr);
+  fe8_sub(&s.x, &s.x, &j);
+  fe8_sub(&s.x, &s.x, &v);
+  fe8_sub(&s.x, &s.x, &v);
+  fe8_sub(&t, &v, &s.x);
+  fe8_mul(&t, &rr, &t);
+  fe8 sj;
+  fe8_mul(&sj, &s1, &j);
+  fe8_add(&sj, &sj, &sj);
+  fe8_sub(&s.y, &t, &sj);
+  fe8_add(&t, &a->z, &b->z);
+  fe8_sqr(&t, &t);
+  fe8_sub(&t, &t, &z1z1);
+  fe8_sub(&t, &t, &z2z2);
+  fe8_mul(&s.z, &t, &h);
+
+  __mmask8 both = use & (__mmask8)~a->inf & (__mmask8)~b->inf;
+  *fail |= both & fe8_is_zero(&h);
+  // a infinite: the sum is b (possibly infinite too); b infinite: the sum is a.
+  __mmask8 take_b = use & a->inf;
+  fe8_blend(&r->x, both, &a->x, &s.x);
+  fe8_blend(&r->y, both, &a->y, &s.y);
+  fe8_blend(&r->z, both, &a->z, &s.z);
+  fe8_blend(&r->x, take_b, &r->x, &b->x);
+  fe8_blend(&r->y, take_b, &r->y, &b->y);
+  fe8_blend(&r->z, take_b, &r->z, &b->z);
+  r->inf = (a->inf & (__mmask8)~use) | (take_b & b->inf);
+}
+
+#endif
+#endif

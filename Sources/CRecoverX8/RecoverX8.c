@@ -1,0 +1,322 @@
+/// Eight ECDSA public-key recoveries at once (SEC 1 §4.1.6): R = (r, y with parity recid),
+/// Q = u1·G + u2·R with u1 = -z/r, u2 = s/r (mod n). u2·R uses per-lane tables of 1R..15R
+/// and 4-bit windows; u1·G a shared comb T[i][j] = j·16^i·G built once with libsecp256k1.
+/// Only the ordinary case is claimed; anything unusual gets status 0 and goes to
+/// libsecp256k1, which is also the judge of invalid signatures.
+#include "CRecoverX8.h"
+#include "ScalarN.h"
+#include "PointX8.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+#if defined(__x86_64__)
+#include <secp256k1.h>
+
+/// p - 2 (inversion) and (p + 1) / 4 (square root; p ≡ 3 mod 4), little-endian words.
+static const uint64_t P_MINUS_2[4] = {
+  0xFFFFFFFEFFFFFC2DULL, 0xFFFFFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFFFULL,
+};
+static const uint64_t P_SQRT[4] = {
+  0xFFFFFFFFBFFFFF0CULL, 0xFFFFFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFFFULL, 0x3FFFFFFFFFFFFFFFULL,
+};
+static const uint64_t P64[4] = {
+  0xFFFFFFFEFFFFFC2FULL, 0xFFFFFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFFFULL,
+};
+
+/// gtab[i][j][c][k]: limb k of coordinate c (x, y) of j·16^i·G; j = 0 is an unused zero row
+/// so a lane's digit indexes it directly.
+static uint64_t gtab[64][16][2][5] __attribute__((aligned(64)));
+static int gtab_ok;
+static pthread_once_t gtab_once = PTHREAD_ONCE_INIT;
+static atomic_ullong lanes_handled;
+
+static void u256_to_limbs52(uint64_t out[5], const uint64_t w[4]) {
+  out[0] = w[0] & FE_M52;
+  out[1] = ((w[0] >> 52) | (w[1] << 12)) & FE_M52;
+  out[2] = ((w[1] >> 40) | (w[2] << 24)) & FE_M52;
+  out[3] = ((w[2] >> 28) | (w[3] << 36)) & FE_M52;
+  out[4] = w[3] >> 16;
+}
+
+/// A normalized element's limbs (value < 2^256 + 2^208) to the canonical value below p.
+static void limbs52_to_canonical(uint64_t w[4], const uint64_t l[5]) {
+  typedef unsigned __int128 u128;
+  // Value = low 256 bits + top·2^256 with top ≤ 1.
+  uint64_t top = l[4] >> 48;
+  uint64_t l4 = l[4] & FE_M48;
+  w[0] = l[0] | (l[1] << 52);
+  w[1] = (l[1] >> 12) | (l[2] << 40);
+  w[2] = (l[2] >> 24) | (l[3] << 28);
+  w[3] = (l[3] >> 36) | (l4 << 16);
+  // Fold top·2^256 ≡ top·0x1000003D1, then subtract p while ≥ p (twice at most).
+  u128 c = (u128)top * FE_R256;
+  for (int k = 0; k < 4; k++) {
+    c += w[k];
+    w[k] = (uint64_t)c;
+    c >>= 64;
+  }
+  // A carry out here would need value ≥ 2^256 - 2^33 before the fold, impossible when top = 1
+  // (the low part is then below 2^208).
+  for (int round = 0; round < 2; round++) {
+    int ge = 1;
+    for (int k = 3; k >= 0; k--) {
+      if (w[k] != P64[k]) {
+        ge = w[k] > P64[k];
+        break;
+      }
+    }
+    if (!ge) break;
+    uint64_t borrow = 0;
+    for (int k = 0; k < 4; k++) {
+      u128 d = (u128)w[k] - P64[k] - borrow;
+      w[k] = (uint64_t)d;
+      borrow = (uint64_t)(d >> 64) & 1;
+    }
+  }
+}
+
+static void store_be(unsigned char *out, const uint64_t w[4]) {
+  for (int k = 0; k < 4; k++) {
+    for (int b = 0; b < 8; b++) out[(3 - k) * 8 + b] = (unsigned char)(w[k] >> (56 - 8 * b));
+  }
+}
+
+static void build_gtab(void) {
+  secp256k1_context *ctx = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+  if (!ctx) return;
+  memset(gtab, 0, sizeof gtab);
+  for (int i = 0; i < 64; i++) {
+    for (int j = 1; j < 16; j++) {
+      unsigned char key[32] = {0};
+      key[31 - i / 2] = (unsigned char)(j << (4 * (i % 2)));
+      secp256k1_pubkey pk;
+      unsigned char ser[65];
+      size_t len = sizeof ser;
+      if (!secp256k1_ec_pubkey_create(ctx, &pk, key) ||
+          !secp256k1_ec_pubkey_serialize(ctx, ser, &len, &pk, SECP256K1_EC_UNCOMPRESSED) || len != 65) {
+        secp256k1_context_destroy(ctx);
+        return;
+      }
+      uint64_t x[4], y[4];
+      braid_sn_from_be(x, ser + 1);
+      braid_sn_from_be(y, ser + 33);
+      u256_to_limbs52(gtab[i][j][0], x);
+      u256_to_limbs52(gtab[i][j][1], y);
+    }
+  }
+  secp256k1_context_destroy(ctx);
+  gtab_ok = 1;
+}
+
+int braid_recover_x8_available(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+         __builtin_cpu_supports("avx512ifma");
+}
+
+unsigned long long braid_recover_x8_lanes_handled(void) { return atomic_load(&lanes_handled); }
+
+/// Loads eight lanes' 52-bit limbs (lane-major, lanes[i][k]) into vectors.
+X8_INLINE void fe8_load(fe8 *r, const uint64_t lanes[8][5]) {
+  for (int k = 0; k < 5; k++) {
+    r->l[k] = _mm512_set_epi64((long long)lanes[7][k], (long long)lanes[6][k], (long long)lanes[5][k],
+                               (long long)lanes[4][k], (long long)lanes[3][k], (long long)lanes[2][k],
+                               (long long)lanes[1][k], (long long)lanes[0][k]);
+  }
+}
+
+X8_INLINE void fe8_store(uint64_t lanes[8][5], const fe8 *a) {
+  for (int k = 0; k < 5; k++) {
+    uint64_t v[8] __attribute__((aligned(64)));
+    _mm512_store_si512((void *)v, a->l[k]);
+    for (int i = 0; i < 8; i++) lanes[i][k] = v[i];
+  }
+}
+
+/// Nibble w (0 = least significant) of each lane's scalar, as a vector.
+static inline __attribute__((target("avx512f"))) __m512i nibbles(const uint64_t sc[8][4], int w) {
+  long long d[8];
+  for (int i = 0; i < 8; i++) d[i] = (long long)((sc[i][w / 16] >> (4 * (w % 16))) & 15);
+  return _mm512_loadu_si512((const void *)d);
+}
+
+static X8 __attribute__((noinline)) void recover8(const uint64_t xs[8][4], const int ybit[8], const uint64_t u1[8][4],
+                                                  const uint64_t u2[8][4], __mmask8 ok, unsigned char *pub,
+                                                  unsigned char *status) {
+  uint64_t lanes[8][5];
+  for (int i = 0; i < 8; i++) u256_to_limbs52(lanes[i], xs[i]);
+  ge8 R;
+  fe8_load(&R.x, lanes);
+
+  // y² = x³ + 7; y = (y²)^((p+1)/4) is a root exactly when y² is a square.
+  fe8 y2, y, chk, seven;
+  fe8_sqr(&y2, &R.x);
+  fe8_mul(&y2, &y2, &R.x);
+  fe8_set_small(&seven, 7);
+  fe8_add(&y2, &y2, &seven);
+  fe8_pow(&y, &y2, P_SQRT);
+  fe8_sqr(&chk, &y);
+  fe8_sub(&chk, &chk, &y2);
+  ok &= fe8_is_zero(&chk);
+
+  // The parity of the canonical y must be recid's; otherwise take p - y. A zero y would make
+  // p - y non-canonical, so such a lane is refused (x³ = -7 has no root here anyway).
+  fe8_store(lanes, &y);
+  for (int i = 0; i < 8; i++) {
+    uint64_t w[4];
+    limbs52_to_canonical(w, lanes[i]);
+    if ((w[0] | w[1] | w[2] | w[3]) == 0) ok &= (__mmask8) ~(1u << i);
+    if ((int)(w[0] & 1) != ybit[i]) {
+      typedef unsigned __int128 u128;
+      uint64_t borrow = 0;
+      for (int k = 0; k < 4; k++) {
+        u128 d = (u128)P64[k] - w[k] - borrow;
+        w[k] = (uint64_t)d;
+        borrow = (uint64_t)(d >> 64) & 1;
+      }
+    }
+    u256_to_limbs52(lanes[i], w);
+  }
+  fe8_load(&R.y, lanes);
+
+  // Table 1R..15R per lane (entry 0 unused), Jacobian.
+  gej8 tab[16];
+  __mmask8 fail = 0;
+  memset(&tab[0], 0, sizeof tab[0]);
+  tab[1].x = R.x;
+  tab[1].y = R.y;
+  fe8_set_small(&tab[1].z, 1);
+  tab[1].inf = 0;
+  gej8_double(&tab[2], &tab[1]);
+  for (int j = 3; j < 16; j++) gej8_add_affine(&tab[j], &tab[j - 1], &R, 0xFF, &fail);
+
+  // u2·R: 4-bit windows from the top; a lane's digit gathers its own table entry.
+  gej8 A;
+  memset(&A, 0, sizeof A);
+  A.inf = 0xFF;
+  const __m512i lane_idx = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+  // Stride between table entries, in 64-bit words: 3 coordinates × 5 limbs × 8 lanes.
+  const __m512i entry_words = _mm512_set1_epi64((long long)(sizeof(gej8) / 8));
+  for (int w = 63; w >= 0; w--) {
+    if (w != 63) {
+      for (int k = 0; k < 4; k++) gej8_double(&A, &A);
+    }
+    __m512i d = nibbles(u2, w);
+    __mmask8 use = _mm512_test_epi64_mask(d, d);
+    if (!use) continue;
+    __m512i idx = _mm512_add_epi64(_mm512_mullo_epi64(d, entry_words), lane_idx);
+    gej8 e;
+    e.inf = 0;
+    for (int k = 0; k < 5; k++) {
+      e.x.l[k] = _mm512_i64gather_epi64(idx, (const void *)&tab[0].x.l[k], 8);
+      e.y.l[k] = _mm512_i64gather_epi64(idx, (const void *)&tab[0].y.l[k], 8);
+      e.z.l[k] = _mm512_i64gather_epi64(idx, (const void *)&tab[0].z.l[k], 8);
+    }
+    gej8_add(&A, &A, &e, use, &fail);
+  }
+
+  // u1·G: comb over the shared table, one mixed addition per nibble.
+  gej8 B;
+  memset(&B, 0, sizeof B);
+  B.inf = 0xFF;
+  for (int i = 0; i < 64; i++) {
+    __m512i d = nibbles(u1, i);
+    __mmask8 use = _mm512_test_epi64_mask(d, d);
+    if (!use) continue;
+    // Word offset of gtab[i][d][0][0]: (i·16 + d)·10.
+    __m512i base = _mm512_mullo_epi64(_mm512_add_epi64(_mm512_set1_epi64(i * 16), d), _mm512_set1_epi64(10));
+    ge8 g;
+    for (int k = 0; k < 5; k++) {
+      g.x.l[k] = _mm512_i64gather_epi64(_mm512_add_epi64(base, _mm512_set1_epi64(k)), (const void *)gtab, 8);
+      g.y.l[k] = _mm512_i64gather_epi64(_mm512_add_epi64(base, _mm512_set1_epi64(5 + k)), (const void *)gtab, 8);
+    }
+    gej8_add_affine(&B, &B, &g, use, &fail);
+  }
+
+  gej8 Q;
+  gej8_add(&Q, &A, &B, 0xFF, &fail);
+  ok &= (__mmask8)~fail & (__mmask8)~Q.inf;
+  if (!ok) return;
+
+  // Affine: x = X/Z², y = Y/Z³.
+  fe8 zi, zi2, zi3, ax, ay;
+  fe8_pow(&zi, &Q.z, P_MINUS_2);
+  fe8_sqr(&zi2, &zi);
+  fe8_mul(&zi3, &zi2, &zi);
+  fe8_mul(&ax, &Q.x, &zi2);
+  fe8_mul(&ay, &Q.y, &zi3);
+  uint64_t lx[8][5], ly[8][5];
+  fe8_store(lx, &ax);
+  fe8_store(ly, &ay);
+  unsigned handled = 0;
+  for (int i = 0; i < 8; i++) {
+    if (!(ok >> i & 1)) continue;
+    uint64_t wx[4], wy[4];
+    limbs52_to_canonical(wx, lx[i]);
+    limbs52_to_canonical(wy, ly[i]);
+    store_be(pub + 64 * i, wx);
+    store_be(pub + 64 * i + 32, wy);
+    status[i] = 1;
+    handled++;
+  }
+  atomic_fetch_add(&lanes_handled, handled);
+}
+
+void braid_recover_x8(const unsigned char *hashes, const unsigned char *r, const unsigned char *s,
+                      const unsigned char *recid, unsigned char *pub, unsigned char *status) {
+  memset(status, 0, 8);
+  if (!braid_recover_x8_available()) return;
+  pthread_once(&gtab_once, build_gtab);
+  if (!gtab_ok) return;
+  uint64_t xs[8][4], ss[8][4], zs[8][4], u1[8][4], u2[8][4];
+  int ybit[8];
+  __mmask8 ok = 0;
+  for (int i = 0; i < 8; i++) {
+    braid_sn_from_be(xs[i], r + 32 * i);
+    braid_sn_from_be(ss[i], s + 32 * i);
+    uint64_t h[4];
+    braid_sn_from_be(h, hashes + 32 * i);
+    braid_sn_reduce_once(zs[i], h);
+    ybit[i] = recid[i] & 1;
+    if (recid[i] <= 1 && braid_sn_is_valid(xs[i]) && braid_sn_is_valid(ss[i])) {
+      ok |= (__mmask8)(1u << i);
+    } else {
+      // A harmless stand-in so the shared inversion and the lane arithmetic stay defined.
+      memset(xs[i], 0, sizeof xs[i]);
+      xs[i][0] = 1;
+      memset(ss[i], 0, sizeof ss[i]);
+      ss[i][0] = 1;
+    }
+  }
+  if (!ok) return;
+  uint64_t rinv[8][4];
+  memcpy(rinv, xs, sizeof rinv);
+  braid_sn_batch_invert(rinv, 8);
+  for (int i = 0; i < 8; i++) {
+    uint64_t t[4];
+    braid_sn_mul(t, zs[i], rinv[i]);
+    braid_sn_negate(u1[i], t);
+    braid_sn_mul(u2[i], ss[i], rinv[i]);
+  }
+  recover8(xs, ybit, u1, u2, ok, pub, status);
+}
+
+#else
+
+int braid_recover_x8_available(void) { return 0; }
+
+unsigned long long braid_recover_x8_lanes_handled(void) { return 0; }
+
+void braid_recover_x8(const unsigned char *hashes, const unsigned char *r, const unsigned char *s,
+                      const unsigned char *recid, unsigned char *pub, unsigned char *status) {
+  (void)hashes;
+  (void)r;
+  (void)s;
+  (void)recid;
+  (void)pub;
+  memset(status, 0, 8);
+}
+
+#endif

@@ -1,0 +1,140 @@
+/// Scalars modulo the secp256k1 group order n, one at a time, with 128-bit products:
+/// u1 = -z/r and u2 = s/r of public-key recovery. Variable time is fine (public data).
+#include "ScalarN.h"
+
+typedef unsigned __int128 u128;
+
+static const uint64_t N[4] = {
+  0xBFD25E8CD0364141ULL, 0xBAAEDCE6AF48A03BULL, 0xFFFFFFFFFFFFFFFEULL, 0xFFFFFFFFFFFFFFFFULL,
+};
+/// 2^256 - n (129 bits).
+static const uint64_t C[3] = {0x402DA1732FC9BEBFULL, 0x4551231950B75FC4ULL, 1};
+/// n - 2, the inversion exponent (Fermat).
+static const uint64_t NM2[4] = {
+  0xBFD25E8CD036413FULL, 0xBAAEDCE6AF48A03BULL, 0xFFFFFFFFFFFFFFFEULL, 0xFFFFFFFFFFFFFFFFULL,
+};
+
+void braid_sn_from_be(uint64_t r[4], const unsigned char *be) {
+  for (int w = 0; w < 4; w++) {
+    uint64_t v = 0;
+    for (int b = 0; b < 8; b++) v = (v << 8) | be[(3 - w) * 8 + b];
+    r[w] = v;
+  }
+}
+
+/// a ≥ n.
+static int geq_n(const uint64_t a[4]) {
+  for (int w = 3; w >= 0; w--) {
+    if (a[w] != N[w]) return a[w] > N[w];
+  }
+  return 1;
+}
+
+static void sub_n(uint64_t r[4], const uint64_t a[4]) {
+  uint64_t borrow = 0;
+  for (int w = 0; w < 4; w++) {
+    u128 d = (u128)a[w] - N[w] - borrow;
+    r[w] = (uint64_t)d;
+    borrow = (uint64_t)(d >> 64) & 1;
+  }
+}
+
+int braid_sn_is_valid(const uint64_t a[4]) {
+  int zero = (a[0] | a[1] | a[2] | a[3]) == 0;
+  return !zero && !geq_n(a);
+}
+
+void braid_sn_reduce_once(uint64_t r[4], const uint64_t a[4]) {
+  if (geq_n(a)) {
+    sub_n(r, a);
+  } else {
+    for (int w = 0; w < 4; w++) r[w] = a[w];
+  }
+}
+
+/// Reduces an eight-word value: H·2^256 + L ≡ H·(2^256 - n) + L, repeated until H is 0
+/// (at most four rounds: the high part shrinks by 127 bits each time), then one subtraction.
+static void reduce8(uint64_t r[4], uint64_t t[8]) {
+  for (;;) {
+    if ((t[4] | t[5] | t[6] | t[7]) == 0) break;
+    uint64_t h[4] = {t[4], t[5], t[6], t[7]};
+    uint64_t m[8] = {t[0], t[1], t[2], t[3], 0, 0, 0, 0};
+    for (int i = 0; i < 4; i++) {
+      uint64_t carry = 0;
+      for (int j = 0; j < 3; j++) {
+        u128 p = (u128)h[i] * C[j] + m[i + j] + carry;
+        m[i + j] = (uint64_t)p;
+        carry = (uint64_t)(p >> 64);
+      }
+      for (int k = i + 3; k < 8 && carry; k++) {
+        u128 s = (u128)m[k] + carry;
+        m[k] = (uint64_t)s;
+        carry = (uint64_t)(s >> 64);
+      }
+    }
+    for (int k = 0; k < 8; k++) t[k] = m[k];
+  }
+  uint64_t low[4] = {t[0], t[1], t[2], t[3]};
+  braid_sn_reduce_once(r, low);
+}
+
+void braid_sn_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+  uint64_t t[8] = {0};
+  for (int i = 0; i < 4; i++) {
+    uint64_t carry = 0;
+    for (int j = 0; j < 4; j++) {
+      u128 p = (u128)a[i] * b[j] + t[i + j] + carry;
+      t[i + j] = (uint64_t)p;
+      carry = (uint64_t)(p >> 64);
+    }
+    t[i + 4] = carry;
+  }
+  reduce8(r, t);
+}
+
+void braid_sn_negate(uint64_t r[4], const uint64_t a[4]) {
+  if ((a[0] | a[1] | a[2] | a[3]) == 0) {
+    for (int w = 0; w < 4; w++) r[w] = 0;
+    return;
+  }
+  uint64_t borrow = 0;
+  for (int w = 0; w < 4; w++) {
+    u128 d = (u128)N[w] - a[w] - borrow;
+    r[w] = (uint64_t)d;
+    borrow = (uint64_t)(d >> 64) & 1;
+  }
+}
+
+/// a^(n-2) with 4-bit fixed windows.
+static void invert(uint64_t r[4], const uint64_t a[4]) {
+  uint64_t tab[16][4];
+  tab[0][0] = 1;
+  tab[0][1] = tab[0][2] = tab[0][3] = 0;
+  for (int w = 0; w < 4; w++) tab[1][w] = a[w];
+  for (int j = 2; j < 16; j++) braid_sn_mul(tab[j], tab[j - 1], a);
+  uint64_t acc[4] = {1, 0, 0, 0};
+  for (int i = 63; i >= 0; i--) {
+    if (i != 63) {
+      for (int k = 0; k < 4; k++) braid_sn_mul(acc, acc, acc);
+    }
+    unsigned d = (unsigned)(NM2[i / 16] >> (4 * (i % 16))) & 15;
+    if (d) braid_sn_mul(acc, acc, tab[d]);
+  }
+  for (int w = 0; w < 4; w++) r[w] = acc[w];
+}
+
+void braid_sn_batch_invert(uint64_t (*a)[4], int count) {
+  if (count <= 0) return;
+  uint64_t prefix[8][4];
+  for (int w = 0; w < 4; w++) prefix[0][w] = a[0][w];
+  for (int i = 1; i < count; i++) braid_sn_mul(prefix[i], prefix[i - 1], a[i]);
+  uint64_t inv[4];
+  invert(inv, prefix[count - 1]);
+  for (int i = count - 1; i > 0; i--) {
+    uint64_t ai[4];
+    braid_sn_mul(ai, inv, prefix[i - 1]);
+    braid_sn_mul(inv, inv, a[i]);
+    for (int w = 0; w < 4; w++) a[i][w] = ai[w];
+  }
+  for (int w = 0; w < 4; w++) a[0][w] = inv[w];
+}

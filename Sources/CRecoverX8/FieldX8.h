@@ -1,8 +1,8 @@
 /// Arithmetic modulo p = 2^256 - 2^32 - 977 on eight field elements at once: five limbs of
 /// radix 2^52 per lane, one AVX-512 vector per limb, products with IFMA (vpmadd52lo/hi).
 ///
-/// Invariant ("normalized"): every limb < 2^52 and the top limb < 2^48 + 1, so the value is
-/// below 2^256 + 2^208 but not necessarily below p. vpmadd52 reads only the low 52 bits of
+/// Invariant ("normalized"): limbs 0..3 < 2^52 and the top limb < 2^48 + 2^12, so the value
+/// is below 2^256 + 2^220 (< 2p) but not necessarily below p. vpmadd52 reads only the low 52 bits of
 /// its inputs, so anything fed to a product must be normalized; every function here takes
 /// and returns normalized elements. Variable time is fine: recovery works on public data.
 #ifndef BRAID_FIELDX8_H
@@ -26,19 +26,12 @@ typedef struct {
 #define FE_R260 0x1000003D10ULL
 
 /// Carries limb overflow upward and folds everything at or above 2^256 back in
-/// (2^256 ≡ 0x1000003D1). Accepts limbs of any size below 2^64; returns normalized limbs.
-/// The carry chain runs twice because the fold into limb 0 can overflow it again.
+/// (2^256 ≡ 0x1000003D1). Accepts limbs below 2^63; returns normalized limbs.
+/// The top limb's excess is folded into limb 0 before the carry chain, so one chain
+/// suffices: what reaches the top limb afterwards is only the chain's own carry.
 X8_INLINE void fe8_carry(__m512i *t) {
   const __m512i m52 = _mm512_set1_epi64((long long)FE_M52);
-  t[1] = _mm512_add_epi64(t[1], _mm512_srli_epi64(t[0], 52));
-  t[0] = _mm512_and_si512(t[0], m52);
-  t[2] = _mm512_add_epi64(t[2], _mm512_srli_epi64(t[1], 52));
-  t[1] = _mm512_and_si512(t[1], m52);
-  t[3] = _mm512_add_epi64(t[3], _mm512_srli_epi64(t[2], 52));
-  t[2] = _mm512_and_si512(t[2], m52);
-  t[4] = _mm512_add_epi64(t[4], _mm512_srli_epi64(t[3], 52));
-  t[3] = _mm512_and_si512(t[3], m52);
-  // top < 2^16, so top * 0x1000003D1 < 2^49 and the low-52 product is the whole product.
+  // top < 2^15, so top * 0x1000003D1 < 2^48 and the low-52 product is the whole product.
   __m512i top = _mm512_srli_epi64(t[4], 48);
   t[4] = _mm512_and_si512(t[4], _mm512_set1_epi64((long long)FE_M48));
   t[0] = _mm512_madd52lo_epu64(t[0], top, _mm512_set1_epi64((long long)FE_R256));
@@ -81,14 +74,17 @@ X8_INLINE void fe8_reduce(fe8 *r, __m512i *t) {
 }
 
 X8_INLINE void fe8_mul(fe8 *r, const fe8 *a, const fe8 *b) {
-  __m512i t[10];
-  for (int k = 0; k < 10; k++) t[k] = _mm512_setzero_si512();
+  // Low and high halves accumulate separately: two short dependency chains per column
+  // instead of one long one.
+  __m512i t[10], u[10];
+  for (int k = 0; k < 10; k++) t[k] = u[k] = _mm512_setzero_si512();
   for (int i = 0; i < 5; i++) {
     for (int j = 0; j < 5; j++) {
       t[i + j] = _mm512_madd52lo_epu64(t[i + j], a->l[i], b->l[j]);
-      t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], a->l[i], b->l[j]);
+      u[i + j + 1] = _mm512_madd52hi_epu64(u[i + j + 1], a->l[i], b->l[j]);
     }
   }
+  for (int k = 1; k < 10; k++) t[k] = _mm512_add_epi64(t[k], u[k]);
   fe8_reduce(r, t);
 }
 
@@ -141,8 +137,8 @@ X8_INLINE void fe8_mul_small(fe8 *r, const fe8 *a, uint64_t m) {
   for (int k = 0; k < 5; k++) r->l[k] = t[k];
 }
 
-/// Lanes whose element is ≡ 0 (mod p). A normalized value is below 2^256 + 2^208 < 2p, so it
-/// is ≡ 0 exactly when it is 0 or p.
+/// Lanes whose element is ≡ 0 (mod p). A normalized value is below 2^256 + 2^220 < 2p, so it
+/// is ≡ 0 exactly when it is 0 or p (whose limbs are unique once limbs 0..3 are < 2^52).
 X8_INLINE __mmask8 fe8_is_zero(const fe8 *a) {
   static const uint64_t p52[5] = {
     0xFFFFEFFFFFC2FULL, FE_M52, FE_M52, FE_M52, FE_M48,

@@ -40,7 +40,7 @@ static void u256_to_limbs52(uint64_t out[5], const uint64_t w[4]) {
   out[4] = w[3] >> 16;
 }
 
-/// A normalized element's limbs (value < 2^256 + 2^208) to the canonical value below p.
+/// A normalized element's limbs (value < 2^256 + 2^220) to the canonical value below p.
 static void limbs52_to_canonical(uint64_t w[4], const uint64_t l[5]) {
   typedef unsigned __int128 u128;
   // Value = low 256 bits + top·2^256 with top ≤ 1.
@@ -58,7 +58,7 @@ static void limbs52_to_canonical(uint64_t w[4], const uint64_t l[5]) {
     c >>= 64;
   }
   // A carry out here would need value ≥ 2^256 - 2^33 before the fold, impossible when top = 1
-  // (the low part is then below 2^208).
+  // (the low part is then below 2^220).
   for (int round = 0; round < 2; round++) {
     int ge = 1;
     for (int k = 3; k >= 0; k--) {

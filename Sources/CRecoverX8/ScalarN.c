@@ -9,10 +9,6 @@ static const uint64_t N[4] = {
 };
 /// 2^256 - n (129 bits).
 static const uint64_t C[3] = {0x402DA1732FC9BEBFULL, 0x4551231950B75FC4ULL, 1};
-/// n - 2, the inversion exponent (Fermat).
-static const uint64_t NM2[4] = {
-  0xBFD25E8CD036413FULL, 0xBAAEDCE6AF48A03BULL, 0xFFFFFFFFFFFFFFFEULL, 0xFFFFFFFFFFFFFFFFULL,
-};
 
 void braid_sn_from_be(uint64_t r[4], const unsigned char *be) {
   for (int w = 0; w < 4; w++) {
@@ -105,22 +101,86 @@ void braid_sn_negate(uint64_t r[4], const uint64_t a[4]) {
   }
 }
 
-/// a^(n-2) with 4-bit fixed windows.
-static void invert(uint64_t r[4], const uint64_t a[4]) {
-  uint64_t tab[16][4];
-  tab[0][0] = 1;
-  tab[0][1] = tab[0][2] = tab[0][3] = 0;
-  for (int w = 0; w < 4; w++) tab[1][w] = a[w];
-  for (int j = 2; j < 16; j++) braid_sn_mul(tab[j], tab[j - 1], a);
-  uint64_t acc[4] = {1, 0, 0, 0};
-  for (int i = 63; i >= 0; i--) {
-    if (i != 63) {
-      for (int k = 0; k < 4; k++) braid_sn_mul(acc, acc, acc);
+static void shr1(uint64_t a[4], uint64_t top) {
+  for (int k = 0; k < 3; k++) a[k] = (a[k] >> 1) | (a[k + 1] << 63);
+  a[3] = (a[3] >> 1) | (top << 63);
+}
+
+/// x / 2 mod n: an odd x becomes (x + n) / 2, with the 257th bit of x + n kept.
+static void half_mod(uint64_t x[4]) {
+  uint64_t carry = 0;
+  if (x[0] & 1) {
+    for (int k = 0; k < 4; k++) {
+      u128 s = (u128)x[k] + N[k] + carry;
+      x[k] = (uint64_t)s;
+      carry = (uint64_t)(s >> 64);
     }
-    unsigned d = (unsigned)(NM2[i / 16] >> (4 * (i % 16))) & 15;
-    if (d) braid_sn_mul(acc, acc, tab[d]);
   }
-  for (int w = 0; w < 4; w++) r[w] = acc[w];
+  shr1(x, carry);
+}
+
+static int geq4(const uint64_t a[4], const uint64_t b[4]) {
+  for (int k = 3; k >= 0; k--) {
+    if (a[k] != b[k]) return a[k] > b[k];
+  }
+  return 1;
+}
+
+/// a -= b, for a ≥ b.
+static void sub4(uint64_t a[4], const uint64_t b[4]) {
+  uint64_t borrow = 0;
+  for (int k = 0; k < 4; k++) {
+    u128 d = (u128)a[k] - b[k] - borrow;
+    a[k] = (uint64_t)d;
+    borrow = (uint64_t)(d >> 64) & 1;
+  }
+}
+
+/// x = x - y mod n, for x, y < n.
+static void sub_mod(uint64_t x[4], const uint64_t y[4]) {
+  if (geq4(x, y)) {
+    sub4(x, y);
+  } else {
+    // x + (n - y) < n.
+    uint64_t t[4] = {N[0], N[1], N[2], N[3]};
+    sub4(t, y);
+    uint64_t carry = 0;
+    for (int k = 0; k < 4; k++) {
+      u128 s = (u128)x[k] + t[k] + carry;
+      x[k] = (uint64_t)s;
+      carry = (uint64_t)(s >> 64);
+    }
+  }
+}
+
+static int is_one(const uint64_t a[4]) { return a[0] == 1 && (a[1] | a[2] | a[3]) == 0; }
+
+/// a^-1 mod n for 1 ≤ a < n by the binary extended Euclidean algorithm (variable time,
+/// several times faster here than a Fermat exponentiation). Invariant: x1·a ≡ u and
+/// x2·a ≡ v (mod n); n is prime, so u and v only meet at 1.
+static void invert(uint64_t r[4], const uint64_t a[4]) {
+  uint64_t u[4] = {a[0], a[1], a[2], a[3]};
+  uint64_t v[4] = {N[0], N[1], N[2], N[3]};
+  uint64_t x1[4] = {1, 0, 0, 0}, x2[4] = {0, 0, 0, 0};
+  while (!is_one(u) && !is_one(v)) {
+    while (!(u[0] & 1)) {
+      shr1(u, 0);
+      half_mod(x1);
+    }
+    while (!(v[0] & 1)) {
+      shr1(v, 0);
+      half_mod(x2);
+    }
+    if (geq4(u, v)) {
+      sub4(u, v);
+      sub_mod(x1, x2);
+    } else {
+      sub4(v, u);
+      sub_mod(x2, x1);
+    }
+  }
+  const uint64_t *x = is_one(u) ? x1 : x2;
+  for (int w = 0; w < 4; w++) r[w] = x[w];
 }
 
 void braid_sn_batch_invert(uint64_t (*a)[4], int count) {

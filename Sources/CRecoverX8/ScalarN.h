@@ -14,7 +14,7 @@ void braid_sn_reduce_once(uint64_t r[4], const uint64_t a[4]);
 void braid_sn_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]);
 /// n - a mod n (0 stays 0), for a < n.
 void braid_sn_negate(uint64_t r[4], const uint64_t a[4]);
-/// In-place inverses of count nonzero scalars below n, with one exponentiation in all
+/// In-place inverses of count nonzero scalars below n, with one inversion in all
 /// (Montgomery's trick). count ≤ 8.
 void braid_sn_batch_invert(uint64_t (*a)[4], int count);
 

@@ -1,6 +1,7 @@
 /// Eight ECDSA public-key recoveries at once (SEC 1 §4.1.6): R = (r, y with parity recid),
-/// Q = u1·G + u2·R with u1 = -z/r, u2 = s/r (mod n). u2·R uses per-lane tables of 1R..15R
-/// and 4-bit windows; u1·G a shared comb T[i][j] = j·16^i·G built once with libsecp256k1.
+/// Q = u1·G + u2·R with u1 = -z/r, u2 = s/r (mod n). u2·R splits u2 with the GLV
+/// endomorphism into two 128-bit halves over per-lane tables of 1..15 times ±R and ±λR,
+/// 4-bit windows; u1·G a shared comb T[i][j] = j·16^i·G built once with libsecp256k1.
 /// Only the ordinary case is claimed; anything unusual gets status 0 and goes to
 /// libsecp256k1, which is also the judge of invalid signatures.
 #include "CRecoverX8.h"
@@ -8,7 +9,6 @@
 #include "PointX8.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <string.h>
 
 #if defined(__x86_64__)
@@ -30,7 +30,6 @@ static const uint64_t P64[4] = {
 static uint64_t gtab[64][16][2][5] __attribute__((aligned(64)));
 static int gtab_ok;
 static pthread_once_t gtab_once = PTHREAD_ONCE_INIT;
-static atomic_ullong lanes_handled;
 
 static void u256_to_limbs52(uint64_t out[5], const uint64_t w[4]) {
   out[0] = w[0] & FE_M52;
@@ -116,8 +115,6 @@ int braid_recover_x8_available(void) {
          __builtin_cpu_supports("avx512ifma");
 }
 
-unsigned long long braid_recover_x8_lanes_handled(void) { return atomic_load(&lanes_handled); }
-
 /// Loads eight lanes' 52-bit limbs (lane-major, lanes[i][k]) into vectors.
 X8_INLINE void fe8_load(fe8 *r, const uint64_t lanes[8][5]) {
   for (int k = 0; k < 5; k++) {
@@ -142,8 +139,32 @@ static inline __attribute__((target("avx512f"))) __m512i nibbles(const uint64_t 
   return _mm512_loadu_si512((const void *)d);
 }
 
+/// β as 52-bit limbs: the cube root of unity mod p with λ·(x, y) = (β·x, y).
+static const uint64_t BETA52[5] = {
+  0x96C28719501EEULL, 0x7512F58995C13ULL, 0xC3434E99CF049ULL, 0x07106E64479EAULL, 0x07AE96A2B657CULL,
+};
+
+X8_INLINE void fe8_load_const(fe8 *r, const uint64_t l[5]) {
+  for (int k = 0; k < 5; k++) r->l[k] = _mm512_set1_epi64((long long)l[k]);
+}
+
+/// e = each lane's entry d[lane] of a per-lane table of Jacobian points.
+X8_INLINE void gather_entry(gej8 *e, const gej8 *tab, __m512i d) {
+  const __m512i lane_idx = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
+  // Stride between table entries, in 64-bit words (3 coordinates × 5 limbs × 8 lanes, padded).
+  const __m512i entry_words = _mm512_set1_epi64((long long)(sizeof(gej8) / 8));
+  __m512i idx = _mm512_add_epi64(_mm512_mullo_epi64(d, entry_words), lane_idx);
+  e->inf = 0;
+  for (int k = 0; k < 5; k++) {
+    e->x.l[k] = _mm512_i64gather_epi64(idx, (const void *)&tab[0].x.l[k], 8);
+    e->y.l[k] = _mm512_i64gather_epi64(idx, (const void *)&tab[0].y.l[k], 8);
+    e->z.l[k] = _mm512_i64gather_epi64(idx, (const void *)&tab[0].z.l[k], 8);
+  }
+}
+
 static X8 __attribute__((noinline)) void recover8(const uint64_t xs[8][4], const int ybit[8], const uint64_t u1[8][4],
-                                                  const uint64_t u2[8][4], __mmask8 ok, unsigned char *pub,
+                                                  const uint64_t k1[8][4], const uint64_t k2[8][4], __mmask8 neg1,
+                                                  __mmask8 neg2, __mmask8 ok, unsigned char *pub,
                                                   unsigned char *status) {
   uint64_t lanes[8][5];
   for (int i = 0; i < 8; i++) u256_to_limbs52(lanes[i], xs[i]);
@@ -181,40 +202,56 @@ static X8 __attribute__((noinline)) void recover8(const uint64_t xs[8][4], const
   }
   fe8_load(&R.y, lanes);
 
-  // Table 1R..15R per lane (entry 0 unused), Jacobian.
-  gej8 tab[16];
+  // GLV: u2 ≡ ±k1 ± k2·λ with k1, k2 < 2^128, and λ·(x, y) = (β·x, y), so
+  // u2·R = k1·(±R) + k2·(±λR): half as many doublings. Tables 1..15 of both, Jacobian;
+  // entry 0 is unused.
+  fe8 zero, negy;
+  fe8_set_small(&zero, 0);
+  fe8_sub(&negy, &zero, &R.y);
+  ge8 R1 = R;
+  fe8_blend(&R1.y, neg1, &R.y, &negy);
+  gej8 t1[16], t2[16];
   __mmask8 fail = 0;
-  memset(&tab[0], 0, sizeof tab[0]);
-  tab[1].x = R.x;
-  tab[1].y = R.y;
-  fe8_set_small(&tab[1].z, 1);
-  tab[1].inf = 0;
-  gej8_double(&tab[2], &tab[1]);
-  for (int j = 3; j < 16; j++) gej8_add_affine(&tab[j], &tab[j - 1], &R, 0xFF, &fail);
+  memset(&t1[0], 0, sizeof t1[0]);
+  memset(&t2[0], 0, sizeof t2[0]);
+  t1[1].x = R1.x;
+  t1[1].y = R1.y;
+  fe8_set_small(&t1[1].z, 1);
+  t1[1].inf = 0;
+  gej8_double(&t1[2], &t1[1]);
+  for (int j = 3; j < 16; j++) gej8_add_affine(&t1[j], &t1[j - 1], &R1, 0xFF, &fail);
+  fe8 beta;
+  fe8_load_const(&beta, BETA52);
+  for (int j = 1; j < 16; j++) {
+    fe8_mul(&t2[j].x, &t1[j].x, &beta);
+    fe8 ny;
+    fe8_sub(&ny, &zero, &t1[j].y);
+    fe8_blend(&t2[j].y, neg1 ^ neg2, &t1[j].y, &ny);
+    t2[j].z = t1[j].z;
+    t2[j].inf = 0;
+  }
 
-  // u2·R: 4-bit windows from the top; a lane's digit gathers its own table entry.
+  // 4-bit windows from the top, one addition from each table per window.
   gej8 A;
   memset(&A, 0, sizeof A);
   A.inf = 0xFF;
-  const __m512i lane_idx = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
-  // Stride between table entries, in 64-bit words: 3 coordinates × 5 limbs × 8 lanes.
-  const __m512i entry_words = _mm512_set1_epi64((long long)(sizeof(gej8) / 8));
-  for (int w = 63; w >= 0; w--) {
-    if (w != 63) {
+  for (int w = 31; w >= 0; w--) {
+    if (w != 31) {
       for (int k = 0; k < 4; k++) gej8_double(&A, &A);
     }
-    __m512i d = nibbles(u2, w);
-    __mmask8 use = _mm512_test_epi64_mask(d, d);
-    if (!use) continue;
-    __m512i idx = _mm512_add_epi64(_mm512_mullo_epi64(d, entry_words), lane_idx);
     gej8 e;
-    e.inf = 0;
-    for (int k = 0; k < 5; k++) {
-      e.x.l[k] = _mm512_i64gather_epi64(idx, (const void *)&tab[0].x.l[k], 8);
-      e.y.l[k] = _mm512_i64gather_epi64(idx, (const void *)&tab[0].y.l[k], 8);
-      e.z.l[k] = _mm512_i64gather_epi64(idx, (const void *)&tab[0].z.l[k], 8);
+    __m512i d = nibbles(k1, w);
+    __mmask8 use = _mm512_test_epi64_mask(d, d);
+    if (use) {
+      gather_entry(&e, t1, d);
+      gej8_add(&A, &A, &e, use, &fail);
     }
-    gej8_add(&A, &A, &e, use, &fail);
+    d = nibbles(k2, w);
+    use = _mm512_test_epi64_mask(d, d);
+    if (use) {
+      gather_entry(&e, t2, d);
+      gej8_add(&A, &A, &e, use, &fail);
+    }
   }
 
   // u1·G: comb over the shared table, one mixed addition per nibble.
@@ -250,7 +287,6 @@ static X8 __attribute__((noinline)) void recover8(const uint64_t xs[8][4], const
   uint64_t lx[8][5], ly[8][5];
   fe8_store(lx, &ax);
   fe8_store(ly, &ay);
-  unsigned handled = 0;
   for (int i = 0; i < 8; i++) {
     if (!(ok >> i & 1)) continue;
     uint64_t wx[4], wy[4];
@@ -259,9 +295,7 @@ static X8 __attribute__((noinline)) void recover8(const uint64_t xs[8][4], const
     store_be(pub + 64 * i, wx);
     store_be(pub + 64 * i + 32, wy);
     status[i] = 1;
-    handled++;
   }
-  atomic_fetch_add(&lanes_handled, handled);
 }
 
 void braid_recover_x8(const unsigned char *hashes, const unsigned char *r, const unsigned char *s,
@@ -270,7 +304,8 @@ void braid_recover_x8(const unsigned char *hashes, const unsigned char *r, const
   if (!braid_recover_x8_available()) return;
   pthread_once(&gtab_once, build_gtab);
   if (!gtab_ok) return;
-  uint64_t xs[8][4], ss[8][4], zs[8][4], u1[8][4], u2[8][4];
+  uint64_t xs[8][4], ss[8][4], zs[8][4], u1[8][4], u2[8][4], k1[8][4], k2[8][4];
+  __mmask8 neg1 = 0, neg2 = 0;
   int ybit[8];
   __mmask8 ok = 0;
   for (int i = 0; i < 8; i++) {
@@ -299,15 +334,18 @@ void braid_recover_x8(const unsigned char *hashes, const unsigned char *r, const
     braid_sn_mul(t, zs[i], rinv[i]);
     braid_sn_negate(u1[i], t);
     braid_sn_mul(u2[i], ss[i], rinv[i]);
+    int n1, n2;
+    if (!braid_sn_split_lambda(u2[i], k1[i], &n1, k2[i], &n2)) ok &= (__mmask8) ~(1u << i);
+    neg1 |= (__mmask8)(n1 << i);
+    neg2 |= (__mmask8)(n2 << i);
   }
-  recover8(xs, ybit, u1, u2, ok, pub, status);
+  if (!ok) return;
+  recover8(xs, ybit, u1, k1, k2, neg1, neg2, ok, pub, status);
 }
 
 #else
 
 int braid_recover_x8_available(void) { return 0; }
-
-unsigned long long braid_recover_x8_lanes_handled(void) { return 0; }
 
 void braid_recover_x8(const unsigned char *hashes, const unsigned char *r, const unsigned char *s,
                       const unsigned char *recid, unsigned char *pub, unsigned char *status) {

@@ -74,8 +74,8 @@ static void reduce8(uint64_t r[4], uint64_t t[8]) {
   braid_sn_reduce_once(r, low);
 }
 
-void braid_sn_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
-  uint64_t t[8] = {0};
+static void mul_wide(uint64_t t[8], const uint64_t a[4], const uint64_t b[4]) {
+  for (int k = 0; k < 8; k++) t[k] = 0;
   for (int i = 0; i < 4; i++) {
     uint64_t carry = 0;
     for (int j = 0; j < 4; j++) {
@@ -85,7 +85,76 @@ void braid_sn_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
     }
     t[i + 4] = carry;
   }
+}
+
+void braid_sn_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+  uint64_t t[8];
+  mul_wide(t, a, b);
   reduce8(r, t);
+}
+
+/// Lattice constants of the GLV split for λ = 0x5363AD4C…1B23BD72 (λ³ ≡ 1 mod n, and
+/// λ·(x, y) = (β·x, y)): a1 + b1·λ ≡ a2 + b2·λ ≡ 0 (mod n) with b2 = a1, and
+/// G1 = round(2^384·b2 / n), G2 = round(2^384·(-b1) / n), all derived and checked in Python.
+static const uint64_t GLV_A1[4] = {0xE86C90E49284EB15ULL, 0x3086D221A7D46BCDULL, 0, 0};
+static const uint64_t GLV_MINUS_B1[4] = {0x6F547FA90ABFE4C3ULL, 0xE4437ED6010E8828ULL, 0, 0};
+static const uint64_t GLV_A2[4] = {0x57C1108D9D44CFD8ULL, 0x14CA50F7A8E2F3F6ULL, 1, 0};
+static const uint64_t GLV_G1[4] = {
+  0xE893209A45DBB031ULL, 0x3DAA8A1471E8CA7FULL, 0xE86C90E49284EB15ULL, 0x3086D221A7D46BCDULL,
+};
+static const uint64_t GLV_G2[4] = {
+  0x1571B4AE8AC47F71ULL, 0x221208AC9DF506C6ULL, 0x6F547FA90ABFE4C4ULL, 0xE4437ED6010E8828ULL,
+};
+
+/// round(k·g / 2^384), which is below 2^128 for k < 2^256, g < 2^256.
+static void mul_shift384(uint64_t c[4], const uint64_t k[4], const uint64_t g[4]) {
+  uint64_t t[8];
+  mul_wide(t, k, g);
+  // Rounding: add bit 383.
+  uint64_t round = t[5] >> 63;
+  u128 lo = (u128)t[6] + round;
+  c[0] = (uint64_t)lo;
+  c[1] = t[7] + (uint64_t)(lo >> 64);
+  c[2] = c[3] = 0;
+}
+
+/// Signed magnitude of a scalar: a > n/2 stands for -(n - a).
+static int to_signed(uint64_t a[4]) {
+  static const uint64_t HALF_N[4] = {
+    0xDFE92F46681B20A0ULL, 0x5D576E7357A4501DULL, 0xFFFFFFFFFFFFFFFFULL, 0x7FFFFFFFFFFFFFFFULL,
+  };
+  for (int w = 3; w >= 0; w--) {
+    if (a[w] != HALF_N[w]) {
+      if (a[w] > HALF_N[w]) {
+        braid_sn_negate(a, a);
+        return 1;
+      }
+      return 0;
+    }
+  }
+  return 0;
+}
+
+int braid_sn_split_lambda(const uint64_t k[4], uint64_t k1[4], int *neg1, uint64_t k2[4], int *neg2) {
+  uint64_t c1[4], c2[4], t[4];
+  mul_shift384(c1, k, GLV_G1);
+  mul_shift384(c2, k, GLV_G2);
+  // k1 = k - c1·a1 - c2·a2, k2 = c1·(-b1) - c2·b2 (b2 = a1), all mod n.
+  uint64_t kk[4];
+  braid_sn_reduce_once(kk, k);
+  braid_sn_mul(t, c1, GLV_A1);
+  braid_sn_negate(t, t);
+  braid_sn_add(k1, kk, t);
+  braid_sn_mul(t, c2, GLV_A2);
+  braid_sn_negate(t, t);
+  braid_sn_add(k1, k1, t);
+  braid_sn_mul(k2, c1, GLV_MINUS_B1);
+  braid_sn_mul(t, c2, GLV_A1);
+  braid_sn_negate(t, t);
+  braid_sn_add(k2, k2, t);
+  *neg1 = to_signed(k1);
+  *neg2 = to_signed(k2);
+  return (k1[2] | k1[3] | k2[2] | k2[3]) == 0;
 }
 
 void braid_sn_negate(uint64_t r[4], const uint64_t a[4]) {
@@ -151,6 +220,15 @@ static void sub_mod(uint64_t x[4], const uint64_t y[4]) {
       carry = (uint64_t)(s >> 64);
     }
   }
+}
+
+void braid_sn_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+  uint64_t t[4] = {b[0], b[1], b[2], b[3]};
+  // a + b = a - (n - b) mod n.
+  braid_sn_negate(t, t);
+  uint64_t x[4] = {a[0], a[1], a[2], a[3]};
+  sub_mod(x, t);
+  for (int w = 0; w < 4; w++) r[w] = x[w];
 }
 
 static int is_one(const uint64_t a[4]) { return a[0] == 1 && (a[1] | a[2] | a[3]) == 0; }

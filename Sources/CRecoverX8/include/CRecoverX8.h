@@ -17,10 +17,6 @@ int braid_recover_x8_available(void);
 void braid_recover_x8(const unsigned char *hashes, const unsigned char *r, const unsigned char *s,
                       const unsigned char *recid, unsigned char *pub, unsigned char *status);
 
-/// How many lanes braid_recover_x8 has answered with status 1 since the process started
-/// (all threads); lets tests check that the SIMD path really ran.
-unsigned long long braid_recover_x8_lanes_handled(void);
-
 #ifdef __cplusplus
 }
 #endif

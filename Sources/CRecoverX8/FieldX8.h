@@ -161,22 +161,63 @@ X8_INLINE void fe8_set_small(fe8 *r, uint64_t v) {
   for (int k = 1; k < 5; k++) r->l[k] = _mm512_setzero_si512();
 }
 
-/// a^e for a fixed 256-bit exponent given as four little-endian 64-bit words, with 4-bit
-/// fixed windows over a table of a^0..a^15.
-static X8 __attribute__((noinline)) void fe8_pow(fe8 *r, const fe8 *a, const uint64_t e[4]) {
-  fe8 tab[16];
-  fe8_set_small(&tab[0], 1);
-  tab[1] = *a;
-  for (int j = 2; j < 16; j++) fe8_mul(&tab[j], &tab[j - 1], a);
-  fe8 acc = tab[0];
-  for (int w = 63; w >= 0; w--) {
-    if (w != 63) {
-      for (int k = 0; k < 4; k++) fe8_sqr(&acc, &acc);
-    }
-    unsigned d = (unsigned)(e[w / 16] >> (4 * (w % 16))) & 15;
-    if (d) fe8_mul(&acc, &acc, &tab[d]);
-  }
-  *r = acc;
+X8_INLINE void fe8_sqr_n(fe8 *r, const fe8 *a, int n) {
+  *r = *a;
+  for (int i = 0; i < n; i++) fe8_sqr(r, r);
+}
+
+/// The addition chain shared by inversion and square root: both exponents start with 223
+/// one bits. Sets x2, x22 and returns a^(2^223 - 1) (xk below is a^(2^k - 1)).
+static X8 __attribute__((noinline)) void fe8_pow_223(fe8 *x223, fe8 *x2, fe8 *x22, const fe8 *a) {
+  fe8 x3, x6, x9, x11, x44, x88, x176, x220, t;
+  fe8_sqr(&t, a);
+  fe8_mul(x2, &t, a);
+  fe8_sqr(&t, x2);
+  fe8_mul(&x3, &t, a);
+  fe8_sqr_n(&t, &x3, 3);
+  fe8_mul(&x6, &t, &x3);
+  fe8_sqr_n(&t, &x6, 3);
+  fe8_mul(&x9, &t, &x3);
+  fe8_sqr_n(&t, &x9, 2);
+  fe8_mul(&x11, &t, x2);
+  fe8_sqr_n(&t, &x11, 11);
+  fe8_mul(x22, &t, &x11);
+  fe8_sqr_n(&t, x22, 22);
+  fe8_mul(&x44, &t, x22);
+  fe8_sqr_n(&t, &x44, 44);
+  fe8_mul(&x88, &t, &x44);
+  fe8_sqr_n(&t, &x88, 88);
+  fe8_mul(&x176, &t, &x88);
+  fe8_sqr_n(&t, &x176, 44);
+  fe8_mul(&x220, &t, &x44);
+  fe8_sqr_n(&t, &x220, 3);
+  fe8_mul(x223, &t, &x3);
+}
+
+/// a^(p-2) = a^-1 (0 for 0). p - 2 in binary: 223 ones, 0, 22 ones, 0000101101.
+static X8 __attribute__((noinline)) void fe8_inv(fe8 *r, const fe8 *a) {
+  fe8 t, x2, x22;
+  fe8_pow_223(&t, &x2, &x22, a);
+  fe8_sqr_n(&t, &t, 23);
+  fe8_mul(&t, &t, &x22);
+  fe8_sqr_n(&t, &t, 5);
+  fe8_mul(&t, &t, a);
+  fe8_sqr_n(&t, &t, 3);
+  fe8_mul(&t, &t, &x2);
+  fe8_sqr_n(&t, &t, 2);
+  fe8_mul(r, &t, a);
+}
+
+/// a^((p+1)/4), a square root of a when a is a square (p ≡ 3 mod 4). The exponent in
+/// binary: 223 ones, 0, 22 ones, 0000, 11, 00.
+static X8 __attribute__((noinline)) void fe8_sqrt_candidate(fe8 *r, const fe8 *a) {
+  fe8 t, x2, x22;
+  fe8_pow_223(&t, &x2, &x22, a);
+  fe8_sqr_n(&t, &t, 23);
+  fe8_mul(&t, &t, &x22);
+  fe8_sqr_n(&t, &t, 6);
+  fe8_mul(&t, &t, &x2);
+  fe8_sqr_n(r, &t, 2);
 }
 
 #endif

@@ -14,13 +14,6 @@
 #if defined(__x86_64__)
 #include <secp256k1.h>
 
-/// p - 2 (inversion) and (p + 1) / 4 (square root; p ≡ 3 mod 4), little-endian words.
-static const uint64_t P_MINUS_2[4] = {
-  0xFFFFFFFEFFFFFC2DULL, 0xFFFFFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFFFULL,
-};
-static const uint64_t P_SQRT[4] = {
-  0xFFFFFFFFBFFFFF0CULL, 0xFFFFFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFFFULL, 0x3FFFFFFFFFFFFFFFULL,
-};
 static const uint64_t P64[4] = {
   0xFFFFFFFEFFFFFC2FULL, 0xFFFFFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFFFULL, 0xFFFFFFFFFFFFFFFFULL,
 };
@@ -162,6 +155,16 @@ X8_INLINE void gather_entry(gej8 *e, const gej8 *tab, __m512i d) {
   }
 }
 
+/// g = each lane's comb entry gtab[i][d[lane]] (the zero row where d is 0).
+X8_INLINE void gather_g(ge8 *g, int i, __m512i d) {
+  // Word offset of gtab[i][d][0][0]: (i·16 + d)·10.
+  __m512i base = _mm512_mullo_epi64(_mm512_add_epi64(_mm512_set1_epi64(i * 16), d), _mm512_set1_epi64(10));
+  for (int k = 0; k < 5; k++) {
+    g->x.l[k] = _mm512_i64gather_epi64(_mm512_add_epi64(base, _mm512_set1_epi64(k)), (const void *)gtab, 8);
+    g->y.l[k] = _mm512_i64gather_epi64(_mm512_add_epi64(base, _mm512_set1_epi64(5 + k)), (const void *)gtab, 8);
+  }
+}
+
 static X8 __attribute__((noinline)) void recover8(const uint64_t xs[8][4], const int ybit[8], const uint64_t u1[8][4],
                                                   const uint64_t k1[8][4], const uint64_t k2[8][4], __mmask8 neg1,
                                                   __mmask8 neg2, __mmask8 ok, unsigned char *pub,
@@ -177,7 +180,7 @@ static X8 __attribute__((noinline)) void recover8(const uint64_t xs[8][4], const
   fe8_mul(&y2, &y2, &R.x);
   fe8_set_small(&seven, 7);
   fe8_add(&y2, &y2, &seven);
-  fe8_pow(&y, &y2, P_SQRT);
+  fe8_sqrt_candidate(&y, &y2);
   fe8_sqr(&chk, &y);
   fe8_sub(&chk, &chk, &y2);
   ok &= fe8_is_zero(&chk);
@@ -231,45 +234,33 @@ static X8 __attribute__((noinline)) void recover8(const uint64_t xs[8][4], const
     t2[j].inf = 0;
   }
 
-  // 4-bit windows from the top, one addition from each table per window.
-  gej8 A;
+  // 4-bit windows from the top, one addition from each table per window. The comb for
+  // u1·G (two of its 64 mixed additions per window, order irrelevant) is interleaved into
+  // the same loop: its chain is independent of A's, so the two fill each other's latency.
+  // No branch on all-zero digits: straight-line code schedules better, and a zero digit in
+  // all eight lanes at once is rare.
+  gej8 A, B;
   memset(&A, 0, sizeof A);
   A.inf = 0xFF;
+  memset(&B, 0, sizeof B);
+  B.inf = 0xFF;
   for (int w = 31; w >= 0; w--) {
     if (w != 31) {
       for (int k = 0; k < 4; k++) gej8_double(&A, &A);
     }
     gej8 e;
     __m512i d = nibbles(k1, w);
-    __mmask8 use = _mm512_test_epi64_mask(d, d);
-    if (use) {
-      gather_entry(&e, t1, d);
-      gej8_add(&A, &A, &e, use, &fail);
-    }
+    gather_entry(&e, t1, d);
+    gej8_add(&A, &A, &e, _mm512_test_epi64_mask(d, d), &fail);
     d = nibbles(k2, w);
-    use = _mm512_test_epi64_mask(d, d);
-    if (use) {
-      gather_entry(&e, t2, d);
-      gej8_add(&A, &A, &e, use, &fail);
+    gather_entry(&e, t2, d);
+    gej8_add(&A, &A, &e, _mm512_test_epi64_mask(d, d), &fail);
+    for (int i = 2 * w; i <= 2 * w + 1; i++) {
+      ge8 g;
+      d = nibbles(u1, i);
+      gather_g(&g, i, d);
+      gej8_add_affine(&B, &B, &g, _mm512_test_epi64_mask(d, d), &fail);
     }
-  }
-
-  // u1·G: comb over the shared table, one mixed addition per nibble.
-  gej8 B;
-  memset(&B, 0, sizeof B);
-  B.inf = 0xFF;
-  for (int i = 0; i < 64; i++) {
-    __m512i d = nibbles(u1, i);
-    __mmask8 use = _mm512_test_epi64_mask(d, d);
-    if (!use) continue;
-    // Word offset of gtab[i][d][0][0]: (i·16 + d)·10.
-    __m512i base = _mm512_mullo_epi64(_mm512_add_epi64(_mm512_set1_epi64(i * 16), d), _mm512_set1_epi64(10));
-    ge8 g;
-    for (int k = 0; k < 5; k++) {
-      g.x.l[k] = _mm512_i64gather_epi64(_mm512_add_epi64(base, _mm512_set1_epi64(k)), (const void *)gtab, 8);
-      g.y.l[k] = _mm512_i64gather_epi64(_mm512_add_epi64(base, _mm512_set1_epi64(5 + k)), (const void *)gtab, 8);
-    }
-    gej8_add_affine(&B, &B, &g, use, &fail);
   }
 
   gej8 Q;
@@ -279,7 +270,7 @@ static X8 __attribute__((noinline)) void recover8(const uint64_t xs[8][4], const
 
   // Affine: x = X/Z², y = Y/Z³.
   fe8 zi, zi2, zi3, ax, ay;
-  fe8_pow(&zi, &Q.z, P_MINUS_2);
+  fe8_inv(&zi, &Q.z);
   fe8_sqr(&zi2, &zi);
   fe8_mul(&zi3, &zi2, &zi);
   fe8_mul(&ax, &Q.x, &zi2);

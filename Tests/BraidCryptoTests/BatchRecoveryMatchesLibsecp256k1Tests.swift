@@ -66,7 +66,7 @@ private func expectBatchMatchesSingle(_ inputs: [RecoveryInput], sourceLocation:
 
 @Test func randomSignaturesMatchOneByOneRecovery() {
   var rng = SplitMix(state: 1)
-  let inputs = (0..<2000).map { i in signed(&rng, highS: i % 3 == 0) }
+  let inputs = (0..<4000).map { i in signed(&rng, highS: i % 3 == 0) }
   let simdLanes = expectBatchMatchesSingle(inputs)
   if Secp256k1.batchRecoveryUsesSIMD {
     // Every one of these is an ordinary signature, so the SIMD path should answer them all.

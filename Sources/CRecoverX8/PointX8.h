@@ -50,8 +50,9 @@ X8_INLINE void gej8_double(gej8 *r, const gej8 *a) {
 }
 
 /// r = a + b for the lanes in `use` (others keep a), b affine and finite. Lanes where a is
-/// infinity take b; lanes where both are finite and share x are added to *fail.
-X8_INLINE void gej8_add_affine(gej8 *r, const gej8 *a, const ge8 *b, __mmask8 use, __mmask8 *fail) {
+/// infinity take b; lanes where both are finite and share x are added to *fail. Also gives
+/// H = x(b)·Z² - X (the result's Z is 2·Z·H where a is finite).
+X8_INLINE void gej8_add_affine_h(gej8 *r, const gej8 *a, const ge8 *b, __mmask8 use, __mmask8 *fail, fe8 *h_out) {
   fe8 z1z1, u2, s2, h, hh, i, j, rr, v, t;
   fe8_sqr(&z1z1, &a->z);
   fe8_mul(&u2, &b->x, &z1z1);
@@ -79,6 +80,7 @@ X8_INLINE void gej8_add_affine(gej8 *r, const gej8 *a, const ge8 *b, __mmask8 us
   fe8_sqr(&t, &t);
   fe8_sub(&t, &t, &z1z1);
   fe8_sub(&s.z, &t, &hh);
+  *h_out = h;
 
   __mmask8 finite = use & (__mmask8)~a->inf;
   *fail |= finite & fe8_is_zero(&h);
@@ -92,6 +94,11 @@ X8_INLINE void gej8_add_affine(gej8 *r, const gej8 *a, const ge8 *b, __mmask8 us
   fe8_blend(&r->y, take_b, &r->y, &b->y);
   fe8_blend(&r->z, take_b, &r->z, &one);
   r->inf = a->inf & (__mmask8)~use;
+}
+
+X8_INLINE void gej8_add_affine(gej8 *r, const gej8 *a, const ge8 *b, __mmask8 use, __mmask8 *fail) {
+  fe8 h;
+  gej8_add_affine_h(r, a, b, use, fail, &h);
 }
 
 /// r = a + b for the lanes in `use` (others keep a), both Jacobian, either may be infinity.

@@ -1,7 +1,7 @@
 /// Eight ECDSA public-key recoveries at once (SEC 1 §4.1.6): R = (r, y with parity recid),
 /// Q = u1·G + u2·R with u1 = -z/r, u2 = s/r (mod n). u2·R splits u2 with the GLV
-/// endomorphism into two 128-bit halves over per-lane tables of 1..15 times ±R and ±λR,
-/// 4-bit windows; u1·G a shared comb T[i][j] = j·64^i·G (6-bit digits: 43 mixed additions)
+/// endomorphism into two 128-bit halves over per-lane tables of 1..15 times ±R and ±λR
+/// (affine on an isomorphic curve, so additions are mixed), 4-bit windows; u1·G a shared comb T[i][j] = j·64^i·G (6-bit digits: 43 mixed additions)
 /// built once with libsecp256k1 at first use (about 2,700 key derivations, ~80 ms; 8-bit
 /// digits were not measurably faster, for a 650 KB table and twice the start-up).
 /// Only the ordinary case is claimed; anything unusual gets status 0 and goes to
@@ -171,17 +171,15 @@ X8_INLINE void fe8_load_const(fe8 *r, const uint64_t l[5]) {
   for (int k = 0; k < 5; k++) r->l[k] = _mm512_set1_epi64((long long)l[k]);
 }
 
-/// e = each lane's entry d[lane] of a per-lane table of Jacobian points.
-X8_INLINE void gather_entry(gej8 *e, const gej8 *tab, __m512i d) {
+/// e = each lane's entry d[lane] of a per-lane table of affine points.
+X8_INLINE void gather_affine(ge8 *e, const ge8 *tab, __m512i d) {
   const __m512i lane_idx = _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0);
-  // Stride between table entries, in 64-bit words (3 coordinates × 5 limbs × 8 lanes, padded).
-  const __m512i entry_words = _mm512_set1_epi64((long long)(sizeof(gej8) / 8));
+  // Stride between table entries, in 64-bit words: 2 coordinates × 5 limbs × 8 lanes.
+  const __m512i entry_words = _mm512_set1_epi64((long long)(sizeof(ge8) / 8));
   __m512i idx = _mm512_add_epi64(_mm512_mullo_epi64(d, entry_words), lane_idx);
-  e->inf = 0;
   for (int k = 0; k < 5; k++) {
     e->x.l[k] = _mm512_i64gather_epi64(idx, (const void *)&tab[0].x.l[k], 8);
     e->y.l[k] = _mm512_i64gather_epi64(idx, (const void *)&tab[0].y.l[k], 8);
-    e->z.l[k] = _mm512_i64gather_epi64(idx, (const void *)&tab[0].z.l[k], 8);
   }
 }
 
@@ -237,33 +235,51 @@ static X8 __attribute__((noinline)) void recover8(const uint64_t xs[8][4], const
   fe8_load(&R.y, lanes);
 
   // GLV: u2 ≡ ±k1 ± k2·λ with k1, k2 < 2^128, and λ·(x, y) = (β·x, y), so
-  // u2·R = k1·(±R) + k2·(±λR): half as many doublings. Tables 1..15 of both, Jacobian;
-  // entry 0 is unused.
+  // u2·R = k1·(±R) + k2·(±λR): half as many doublings. Tables 1..15 of both (entry 0 unused).
   fe8 zero, negy;
   fe8_set_small(&zero, 0);
   fe8_sub(&negy, &zero, &R.y);
   ge8 R1 = R;
   fe8_blend(&R1.y, neg1, &R.y, &negy);
-  gej8 t1[16], t2[16];
   __mmask8 fail = 0;
+  // j·R1 in Jacobian, recording each step's ratio Z_j / Z_(j-1): 2·y for the doubling from
+  // Z = 1, 2·H for each mixed addition.
+  gej8 tj[16];
+  fe8 ratio[16];
+  tj[1].x = R1.x;
+  tj[1].y = R1.y;
+  fe8_set_small(&tj[1].z, 1);
+  tj[1].inf = 0;
+  gej8_double(&tj[2], &tj[1]);
+  fe8_add(&ratio[2], &R1.y, &R1.y);
+  for (int j = 3; j < 16; j++) {
+    fe8 h;
+    gej8_add_affine_h(&tj[j], &tj[j - 1], &R1, 0xFF, &fail, &h);
+    fe8_add(&ratio[j], &h, &h);
+  }
+  // "Effective affine" tables: with Zg = Z_15, the map (x, y) → (x·Zg², y·Zg³) takes the
+  // curve to y² = x³ + 7·Zg⁶, on which entry j is the affine point (X_j·s², Y_j·s³) with
+  // s = Zg / Z_j = ratio[j+1]···ratio[15]. The a = 0 formulas never use the constant term, so
+  // u2·R is computed on that curve with cheaper mixed additions, and mapped back at the end
+  // by multiplying its Z by Zg. λ commutes with the map, so the second table is (β·x, ±y).
+  ge8 t1[16], t2[16];
   memset(&t1[0], 0, sizeof t1[0]);
   memset(&t2[0], 0, sizeof t2[0]);
-  t1[1].x = R1.x;
-  t1[1].y = R1.y;
-  fe8_set_small(&t1[1].z, 1);
-  t1[1].inf = 0;
-  gej8_double(&t1[2], &t1[1]);
-  for (int j = 3; j < 16; j++) gej8_add_affine(&t1[j], &t1[j - 1], &R1, 0xFF, &fail);
-  fe8 beta;
+  fe8 beta, s;
   fe8_load_const(&beta, BETA52);
-  for (int j = 1; j < 16; j++) {
+  fe8_set_small(&s, 1);
+  for (int j = 15; j >= 1; j--) {
+    if (j < 15) fe8_mul(&s, &s, &ratio[j + 1]);
+    fe8 s2, s3, ny;
+    fe8_sqr(&s2, &s);
+    fe8_mul(&s3, &s2, &s);
+    fe8_mul(&t1[j].x, &tj[j].x, &s2);
+    fe8_mul(&t1[j].y, &tj[j].y, &s3);
     fe8_mul(&t2[j].x, &t1[j].x, &beta);
-    fe8 ny;
     fe8_sub(&ny, &zero, &t1[j].y);
     fe8_blend(&t2[j].y, neg1 ^ neg2, &t1[j].y, &ny);
-    t2[j].z = t1[j].z;
-    t2[j].inf = 0;
   }
+  const fe8 zg = tj[15].z;
 
   // 4-bit windows from the top, one addition from each table per window. The comb for
   // u1·G (one or two of its 43 mixed additions per window, order irrelevant) is interleaved into
@@ -279,13 +295,13 @@ static X8 __attribute__((noinline)) void recover8(const uint64_t xs[8][4], const
     if (w != 31) {
       for (int k = 0; k < 4; k++) gej8_double(&A, &A);
     }
-    gej8 e;
+    ge8 e;
     __m512i d = nibbles(k1, w);
-    gather_entry(&e, t1, d);
-    gej8_add(&A, &A, &e, _mm512_test_epi64_mask(d, d), &fail);
+    gather_affine(&e, t1, d);
+    gej8_add_affine(&A, &A, &e, _mm512_test_epi64_mask(d, d), &fail);
     d = nibbles(k2, w);
-    gather_entry(&e, t2, d);
-    gej8_add(&A, &A, &e, _mm512_test_epi64_mask(d, d), &fail);
+    gather_affine(&e, t2, d);
+    gej8_add_affine(&A, &A, &e, _mm512_test_epi64_mask(d, d), &fail);
     for (int i = w; i < COMB_ROWS; i += 32) {
       ge8 g;
       d = digits(u1, COMB_BITS * i, COMB_BITS);
@@ -293,6 +309,8 @@ static X8 __attribute__((noinline)) void recover8(const uint64_t xs[8][4], const
       gej8_add_affine(&B, &B, &g, _mm512_test_epi64_mask(d, d), &fail);
     }
   }
+  // Back from the isomorphic curve.
+  fe8_mul(&A.z, &A.z, &zg);
 
   gej8 Q;
   gej8_add(&Q, &A, &B, 0xFF, &fail);

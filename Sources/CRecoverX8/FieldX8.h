@@ -128,6 +128,46 @@ X8_INLINE void fe8_sub(fe8 *r, const fe8 *a, const fe8 *b) {
   for (int k = 0; k < 5; k++) r->l[k] = t[k];
 }
 
+/// r = Σ c[i]·x[i] for up to four normalized x and small signed c (|c| ≤ 8, Σ|negative c| ≤ 16),
+/// with one carry chain for the whole combination: the point formulas' chains of additions
+/// and subtractions. Computed as m·32p + Σ c[i]·x[i] with m the sum of the negative
+/// coefficients' magnitudes: every limb of 32p is at least any normalized limb, so each
+/// subtraction leaves the limb non-negative, and everything stays below 2^62.
+X8_INLINE void fe8_combo(fe8 *r, int n, const fe8 *const *x, const int *c) {
+  static const uint64_t p32[5] = {
+    (1ULL << 57) - 0x2000007A20ULL, (1ULL << 57) - 32, (1ULL << 57) - 32, (1ULL << 57) - 32, (1ULL << 53) - 32,
+  };
+  uint64_t m = 0;
+  for (int i = 0; i < n; i++) {
+    if (c[i] < 0) m += (uint64_t)(-c[i]);
+  }
+  __m512i t[5];
+  for (int k = 0; k < 5; k++) t[k] = _mm512_set1_epi64((long long)(m * p32[k]));
+  for (int i = 0; i < n; i++) {
+    const __m512i cv = _mm512_set1_epi64((long long)(c[i] < 0 ? -c[i] : c[i]));
+    for (int k = 0; k < 5; k++) {
+      __m512i term = c[i] == 1 || c[i] == -1 ? x[i]->l[k] : _mm512_mullo_epi64(x[i]->l[k], cv);
+      t[k] = c[i] < 0 ? _mm512_sub_epi64(t[k], term) : _mm512_add_epi64(t[k], term);
+    }
+  }
+  fe8_carry(t);
+  for (int k = 0; k < 5; k++) r->l[k] = t[k];
+}
+
+/// Shorthands for fe8_combo with two and three terms.
+#define FE8_COMBO2(r, ca, a, cb, b)                 \
+  do {                                              \
+    const fe8 *xs_[2] = {(a), (b)};                 \
+    const int cs_[2] = {(ca), (cb)};                \
+    fe8_combo((r), 2, xs_, cs_);                    \
+  } while (0)
+#define FE8_COMBO3(r, ca, a, cb, b, cc, c)          \
+  do {                                              \
+    const fe8 *xs_[3] = {(a), (b), (c)};            \
+    const int cs_[3] = {(ca), (cb), (cc)};          \
+    fe8_combo((r), 3, xs_, cs_);                    \
+  } while (0)
+
 /// a * m for a small constant m (m < 2^11 keeps every limb product below 2^64).
 X8_INLINE void fe8_mul_small(fe8 *r, const fe8 *a, uint64_t m) {
   __m512i t[5];

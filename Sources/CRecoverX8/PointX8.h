@@ -23,28 +23,21 @@ typedef struct {
 
 /// r = 2a. No point of secp256k1 has y = 0, so a finite point doubles to a finite point.
 X8_INLINE void gej8_double(gej8 *r, const gej8 *a) {
-  fe8 A, B, C, D, E, F, t;
+  fe8 A, B, C, D, E, F, S, t, x3;
   fe8_sqr(&A, &a->x);
   fe8_sqr(&B, &a->y);
   fe8_sqr(&C, &B);
-  fe8_add(&t, &a->x, &B);
-  fe8_sqr(&t, &t);
-  fe8_sub(&t, &t, &A);
-  fe8_sub(&t, &t, &C);
-  fe8_add(&D, &t, &t);
+  fe8_add(&S, &a->x, &B);
+  fe8_sqr(&S, &S);
+  FE8_COMBO3(&D, 2, &S, -2, &A, -2, &C);  // D = 2·((X + B)² - A - C)
   fe8_mul_small(&E, &A, 3);
   fe8_sqr(&F, &E);
-  fe8 z3;
-  fe8_mul(&z3, &a->y, &a->z);
-  fe8_add(&r->z, &z3, &z3);
-  fe8 x3, twoD;
-  fe8_add(&twoD, &D, &D);
-  fe8_sub(&x3, &F, &twoD);
-  fe8_sub(&t, &D, &x3);
+  fe8_mul(&t, &a->y, &a->z);
+  fe8_add(&r->z, &t, &t);
+  FE8_COMBO2(&x3, 1, &F, -2, &D);
+  FE8_COMBO2(&t, 1, &D, -1, &x3);
   fe8_mul(&t, &E, &t);
-  fe8 c8;
-  fe8_mul_small(&c8, &C, 8);
-  fe8_sub(&r->y, &t, &c8);
+  FE8_COMBO2(&r->y, 1, &t, -8, &C);
   r->x = x3;
   r->inf = a->inf;
 }
@@ -53,7 +46,7 @@ X8_INLINE void gej8_double(gej8 *r, const gej8 *a) {
 /// infinity take b; lanes where both are finite and share x are added to *fail. Also gives
 /// H = x(b)·Z² - X (the result's Z is 2·Z·H where a is finite).
 X8_INLINE void gej8_add_affine_h(gej8 *r, const gej8 *a, const ge8 *b, __mmask8 use, __mmask8 *fail, fe8 *h_out) {
-  fe8 z1z1, u2, s2, h, hh, i, j, rr, v, t;
+  fe8 z1z1, u2, s2, h, hh, i, j, rr, v, t, yj;
   fe8_sqr(&z1z1, &a->z);
   fe8_mul(&u2, &b->x, &z1z1);
   fe8_mul(&s2, &b->y, &a->z);
@@ -62,24 +55,18 @@ X8_INLINE void gej8_add_affine_h(gej8 *r, const gej8 *a, const ge8 *b, __mmask8 
   fe8_sqr(&hh, &h);
   fe8_mul_small(&i, &hh, 4);
   fe8_mul(&j, &h, &i);
-  fe8_sub(&rr, &s2, &a->y);
-  fe8_add(&rr, &rr, &rr);
+  FE8_COMBO2(&rr, 2, &s2, -2, &a->y);
   fe8_mul(&v, &a->x, &i);
   gej8 s;
-  fe8_sqr(&s.x, &rr);
-  fe8_sub(&s.x, &s.x, &j);
-  fe8_sub(&s.x, &s.x, &v);
-  fe8_sub(&s.x, &s.x, &v);
+  fe8_sqr(&t, &rr);
+  FE8_COMBO3(&s.x, 1, &t, -1, &j, -2, &v);
   fe8_sub(&t, &v, &s.x);
   fe8_mul(&t, &rr, &t);
-  fe8 yj;
   fe8_mul(&yj, &a->y, &j);
-  fe8_add(&yj, &yj, &yj);
-  fe8_sub(&s.y, &t, &yj);
+  FE8_COMBO2(&s.y, 1, &t, -2, &yj);
   fe8_add(&t, &a->z, &h);
   fe8_sqr(&t, &t);
-  fe8_sub(&t, &t, &z1z1);
-  fe8_sub(&s.z, &t, &hh);
+  FE8_COMBO3(&s.z, 1, &t, -1, &z1z1, -1, &hh);
   *h_out = h;
 
   __mmask8 finite = use & (__mmask8)~a->inf;
@@ -104,7 +91,7 @@ X8_INLINE void gej8_add_affine(gej8 *r, const gej8 *a, const ge8 *b, __mmask8 us
 /// r = a + b for the lanes in `use` (others keep a), both Jacobian, either may be infinity.
 /// Lanes where both are finite and share x are added to *fail.
 X8_INLINE void gej8_add(gej8 *r, const gej8 *a, const gej8 *b, __mmask8 use, __mmask8 *fail) {
-  fe8 z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t;
+  fe8 z1z1, z2z2, u1, u2, s1, s2, h, i, j, rr, v, t, sj;
   fe8_sqr(&z1z1, &a->z);
   fe8_sqr(&z2z2, &b->z);
   fe8_mul(&u1, &a->x, &z2z2);
@@ -117,24 +104,18 @@ X8_INLINE void gej8_add(gej8 *r, const gej8 *a, const gej8 *b, __mmask8 use, __m
   fe8_add(&i, &h, &h);
   fe8_sqr(&i, &i);
   fe8_mul(&j, &h, &i);
-  fe8_sub(&rr, &s2, &s1);
-  fe8_add(&rr, &rr, &rr);
+  FE8_COMBO2(&rr, 2, &s2, -2, &s1);
   fe8_mul(&v, &u1, &i);
   gej8 s;
-  fe8_sqr(&s.x, &rr);
-  fe8_sub(&s.x, &s.x, &j);
-  fe8_sub(&s.x, &s.x, &v);
-  fe8_sub(&s.x, &s.x, &v);
+  fe8_sqr(&t, &rr);
+  FE8_COMBO3(&s.x, 1, &t, -1, &j, -2, &v);
   fe8_sub(&t, &v, &s.x);
   fe8_mul(&t, &rr, &t);
-  fe8 sj;
   fe8_mul(&sj, &s1, &j);
-  fe8_add(&sj, &sj, &sj);
-  fe8_sub(&s.y, &t, &sj);
+  FE8_COMBO2(&s.y, 1, &t, -2, &sj);
   fe8_add(&t, &a->z, &b->z);
   fe8_sqr(&t, &t);
-  fe8_sub(&t, &t, &z1z1);
-  fe8_sub(&t, &t, &z2z2);
+  FE8_COMBO3(&t, 1, &t, -1, &z1z1, -1, &z2z2);
   fe8_mul(&s.z, &t, &h);
 
   __mmask8 both = use & (__mmask8)~a->inf & (__mmask8)~b->inf;

@@ -35,8 +35,9 @@ extension Secp256k1 {
   }()
 
   /// A leftover group of at least this many signatures is padded to eight and run through
-  /// the SIMD path: eight lanes there cost about what three libsecp256k1 calls do.
-  static let smallestPaddedGroup = 3
+  /// the SIMD path: eight lanes there (about 75 µs on the Zen 4 development machine) cost
+  /// less than two libsecp256k1 calls (about 45 µs each).
+  static let smallestPaddedGroup = 2
 
   /// Same results as mapping `recoverPublicKey` over `inputs`, in order.
   ///

@@ -44,7 +44,7 @@ struct BenchRecoverCommand: ParsableCommand {
       batch = Secp256k1.recoverPublicKeys(inputs, simdLanes: &simdLanes)
     }
     guard single == batch, !single.contains(where: { $0 == nil }) else {
-      throw ValidationError("batch recovery disagrees with libsecp256k1")
+      throw InputError("batch recovery disagrees with libsecp256k1")
     }
     let speedup = singleMicros / batchMicros
     print(

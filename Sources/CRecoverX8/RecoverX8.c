@@ -1,9 +1,10 @@
 /// Eight ECDSA public-key recoveries at once (SEC 1 §4.1.6): R = (r, y with parity recid),
 /// Q = u1·G + u2·R with u1 = -z/r, u2 = s/r (mod n). u2·R splits u2 with the GLV
 /// endomorphism into two 128-bit halves over per-lane tables of 1..15 times ±R and ±λR
-/// (affine on an isomorphic curve, so additions are mixed), 4-bit windows; u1·G a shared comb T[i][j] = j·64^i·G (6-bit digits: 43 mixed additions)
-/// built once with libsecp256k1 at first use (about 2,700 key derivations, ~80 ms; 8-bit
-/// digits were not measurably faster, for a 650 KB table and twice the start-up).
+/// (affine on an isomorphic curve, so additions are mixed), 4-bit windows. u1·G uses a
+/// shared comb T[i][j] = j·64^i·G (6-bit digits: 43 mixed additions) built once with
+/// libsecp256k1 at first use (about 2,700 key derivations, ~80 ms; 8-bit digits were not
+/// measurably faster, for a 650 KB table and twice the start-up). About 50 KB of stack.
 /// Only the ordinary case is claimed; anything unusual gets status 0 and goes to
 /// libsecp256k1, which is also the judge of invalid signatures.
 #include "CRecoverX8.h"
@@ -215,7 +216,8 @@ static X8 __attribute__((noinline)) void recover8(const uint64_t xs[8][4], const
   ok &= fe8_is_zero(&chk);
 
   // The parity of the canonical y must be recid's; otherwise take p - y. A zero y would make
-  // p - y non-canonical, so such a lane is refused (x³ = -7 has no root here anyway).
+  // p - y non-canonical, so such a lane is refused (none exists: a point with y = 0 would
+  // have order 2, and the group's order n is odd).
   fe8_store(lanes, &y);
   for (int i = 0; i < 8; i++) {
     uint64_t w[4];

@@ -7,7 +7,7 @@
 extern "C" {
 #endif
 
-/// 1 when braid_recover_x8 may be called on this CPU (AVX-512F + AVX-512IFMA), else 0.
+/// 1 when braid_recover_x8 may be called on this CPU (AVX-512F, DQ and IFMA), else 0.
 int braid_recover_x8_available(void);
 
 /// Eight secp256k1 public-key recoveries at once. Lane i: hashes[32i..], r[32i..], s[32i..]

@@ -25,9 +25,12 @@ let package = Package(
       providers: [.apt(["libsecp256k1-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .target(name: "BraidPrimitives", swiftSettings: optimize),
+    // Our own C: eight secp256k1 public-key recoveries at once with AVX-512 IFMA. -O2 even in
+    // debug builds, so that tests of the batch path do not crawl.
+    .target(name: "CRecoverX8", dependencies: ["CSecp256k1"], cSettings: [.unsafeFlags(["-O2"])]),
     .target(
       name: "BraidCrypto",
-      dependencies: ["BraidPrimitives", "CSecp256k1", .product(name: "Crypto", package: "swift-crypto")],
+      dependencies: ["BraidPrimitives", "CSecp256k1", "CRecoverX8", .product(name: "Crypto", package: "swift-crypto")],
       swiftSettings: optimize),
     // Our own C: four Keccak-256 hashes at once with AVX2 where the machine has it.
     .target(name: "CKeccakX4"),

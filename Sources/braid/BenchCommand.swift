@@ -10,7 +10,9 @@ import Foundation
 
 struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "bench", abstract: "Benchmarks.", subcommands: [BenchExecuteCommand.self, BenchJSONCommand.self, BenchRPCCommand.self])
+    commandName: "bench", abstract: "Benchmarks.", subcommands: [
+      BenchExecuteCommand.self, BenchJSONCommand.self, BenchRPCCommand.self, BenchRecoverCommand.self,
+    ])
 }
 
 struct BenchExecuteCommand: ParsableCommand {

@@ -9,17 +9,19 @@
 #   RUNS=3 scripts/bench-rpc.sh                          # one line per run
 #
 # Server settings for the bench (each also a BRAID_* variable of braid serve), chosen for a
-# small machine where admission (signature recovery) keeps every core busy:
+# small machine where admission (signature recovery, eight at a time with AVX-512 where the
+# CPU has it) and the sequencer share two cores:
 #   INTERVAL_MS (block interval while transactions are pending, default 50) and MAX_TXS (a
 #   block at once when this many are pending, default 1000). Blocks of at most 1000 every
 #   50 ms keep the wait after the last submission short: with the old 200 ms / 10,000 the
 #   last few thousand transactions waited for the next tick and were then executed while
 #   the other core idled; a sequencer-style deployment makes blocks this often anyway.
 #   EXEC_THREADS (Block-STM workers, 0 sequential; default 0 here, the server's own default
-#   is one per usable core): with both cores already busy recovering senders, Block-STM's
-#   extra threads gain nothing end to end on this 2-core machine (five alternating pairs:
-#   18.9-22.6k executed/s sequential, 19.6-22.2k on 2 workers), and 0 keeps the figures
-#   comparable with earlier runs; pass EXEC_THREADS= to use the server's default.
+#   is one per usable core): with both cores already busy admitting, Block-STM's extra
+#   threads gain nothing end to end on this 2-core machine (three runs each, batch recovery
+#   in: 28.3-30.0k executed/s sequential, 28.2-31.2k on 2 workers; MAX_TXS=2000 and
+#   INTERVAL_MS=20 also gave 27.5-32.5k), and 0 keeps the figures comparable with earlier
+#   runs; pass EXEC_THREADS= to use the server's default.
 #   DATA_DIR=1 runs the server persistent, on a fresh data directory per run (journal
 #   fsync before each answer, one LMDB commit per block), instead of in memory.
 set -euo pipefail

@@ -5,6 +5,7 @@
 /// the command line wins.
 import ArgumentParser
 import BraidBlockSTM
+import BraidCrypto
 import BraidEVM
 import BraidHTTP
 import BraidNode
@@ -86,6 +87,7 @@ struct ServeCommand: ParsableCommand {
       genesis: chainGenesis,
       sequencer: SequencerConfiguration(
         blockInterval: .milliseconds(intervalMs), maxTransactions: maxTxs, execThreads: exec))
+    Secp256k1.prepareBatchRecovery()
     let node: NodeChain
     if dataDirectory.isEmpty {
       node = NodeChain(nodeConfiguration, metrics: NodeMetrics(registry: rpcMetrics.registry))

@@ -13,16 +13,7 @@ import Testing
 
 private let n = Secp256k1.curveOrder
 
-/// Deterministic generator (SplitMix64), so a failure reproduces.
-private struct SplitMix {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+fileprivate extension SplitMix {
   mutating func word() -> UInt256 { UInt256(w0: next(), w1: next(), w2: next(), w3: next()) }
   /// A scalar in [1, n - 1].
   mutating func scalar() -> UInt256 {

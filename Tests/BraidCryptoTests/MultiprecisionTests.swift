@@ -7,17 +7,7 @@ import Testing
 /// estimates go wrong.
 @testable import BraidCrypto
 
-/// SplitMix64: deterministic, so a failure reproduces.
-private struct TestRandom {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+fileprivate extension SplitMix {
   mutating func limb() -> UInt64 {
     switch below(8) {
     case 0: return 0
@@ -73,7 +63,7 @@ private func referencePowMod(_ base: Limbs, _ exponent: Limbs, _ m: Limbs) -> Li
 }
 
 @Test func remainderUndoesMultiplication() {
-  var rng = TestRandom(state: 1)
+  var rng = SplitMix(state: 1)
   for _ in 0..<2000 {
     var m = rng.limbs(1 + rng.below(6))
     if m[m.count - 1] == 0 { m[m.count - 1] = rng.next() | 1 }
@@ -96,7 +86,7 @@ private func referencePowMod(_ base: Limbs, _ exponent: Limbs, _ m: Limbs) -> Li
 }
 
 @Test func montgomeryMatchesDivisionForOddModuli() {
-  var rng = TestRandom(state: 2)
+  var rng = SplitMix(state: 2)
   for _ in 0..<300 {
     var m = rng.limbs(1 + rng.below(8))
     m[0] |= 1
@@ -111,7 +101,7 @@ private func referencePowMod(_ base: Limbs, _ exponent: Limbs, _ m: Limbs) -> Li
 }
 
 @Test func powerOfTwoAndEvenModuliMatchDivision() {
-  var rng = TestRandom(state: 3)
+  var rng = SplitMix(state: 3)
   for _ in 0..<400 {
     // m = q·2^k with q odd (possibly 1, a pure power of two) and k up to 200.
     let k = 1 + rng.below(200)
@@ -128,7 +118,7 @@ private func referencePowMod(_ base: Limbs, _ exponent: Limbs, _ m: Limbs) -> Li
 
 @Test func slidingWindowSizesAllAgree() {
   // Exponent bit lengths straddling every window-size threshold.
-  var rng = TestRandom(state: 4)
+  var rng = SplitMix(state: 4)
   let m: Limbs = [rng.next() | 1, rng.next(), rng.next() | 1 << 63]
   let base = rng.limbs(3)
   for bits in [1, 2, 23, 24, 25, 79, 80, 81, 239, 240, 241, 671, 672, 673, 800] {

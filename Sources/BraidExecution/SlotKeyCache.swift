@@ -43,6 +43,27 @@ struct SlotKeyCache: Sendable {
     return key
   }
 
+  /// The remembered keccak256 of `slot`, if any.
+  func cachedKey(_ slot: UInt256) -> Hash32? {
+    if entries.isEmpty { return nil }
+    let mask = entries.count - 1
+    var i = index(slot)
+    while true {
+      let k = entries[i].key
+      if k == .zero { return nil }
+      if entries[i].slot == slot { return k }
+      i = (i + 1) & mask
+    }
+  }
+
+  /// Remembers `key` as the keccak256 of a slot not in the table yet.
+  mutating func remember(_ slot: UInt256, _ key: Hash32) {
+    if key == .zero { return }
+    if entries.isEmpty { resize(to: 64) }
+    if (count + 1) * 2 > entries.count { resize(to: entries.count * 2) }
+    insert(slot, key)
+  }
+
   @inline(__always)
   private func index(_ slot: UInt256) -> Int {
     let x = slot.w0 ^ slot.w1 &* 0xc2b2_ae3d_27d4_eb4f ^ slot.w2 &* 0x1656_67b1_9e37_79f9 ^ slot.w3 &* 0x27d4_eb2f_1656_67c5

@@ -208,7 +208,27 @@ public struct StateRootTracker: Sendable {
     var found: [Entry?] = []
     found.reserveCapacity(addresses.count)
     for address in addresses { found.append(entries[address]) }
+    // Keys of accounts new to the trie, hashed together (four at a time where the machine
+    // can); an address that turns out to be gone wastes its hash.
+    var newKeys: [Hash32] = []
+    let unknown = found.lazy.filter { $0 == nil }.count
+    if unknown > 0 {
+      newKeys = [Hash32](repeating: .zero, count: unknown)
+      withUnsafeTemporaryAllocation(byteCount: 20 * unknown, alignment: 8) { raw in
+        var n = 0
+        for (address, entry) in zip(addresses, found) where entry == nil {
+          address.store(to: raw.baseAddress! + 20 * n)
+          n += 1
+        }
+        newKeys.withUnsafeMutableBufferPointer { out in
+          BulkKeccak.hash(raw.baseAddress!, count: unknown, length: 20, into: out.baseAddress!)
+        }
+      }
+    }
+    var nextNew = 0
     for (address, entry) in zip(addresses, found) {
+      let newKey: Hash32? = entry == nil ? newKeys[nextNew] : nil
+      if entry == nil { nextNew += 1 }
       guard let account = state.accounts[address] else {
         if let entry {
           trie.remove(entry.key)
@@ -224,7 +244,7 @@ public struct StateRootTracker: Sendable {
       if let entry {
         key = entry.key
       } else {
-        key = Self.key(of: address)
+        key = newKey!
         out.added.append((address, Entry(key: key, storage: -1)))
       }
       ready.append(Leaf(key: key, account: account, storageRoot: .emptyTrie))
@@ -286,10 +306,24 @@ public struct StateRootTracker: Sendable {
     // The values first, then the keys, each in a loop of its own so that their cache
     // misses overlap (as in `accountPass`).
     for slot in slots { batch.append((.zero, values[slot] ?? .zero)) }
-    var fresh = 0
+    // Keys of slots not seen before are hashed together (four at a time where the machine
+    // can), then found in the cache with the rest.
+    var missing: [UInt256] = []
+    for slot in slots where keys.cachedKey(slot) == nil { missing.append(slot) }
+    let fresh = missing.count
+    if fresh > 0 {
+      withUnsafeTemporaryAllocation(byteCount: 32 * fresh, alignment: 8) { words in
+        withUnsafeTemporaryAllocation(of: Hash32.self, capacity: fresh) { hashes in
+          for (i, slot) in missing.enumerated() { slot.storeBigEndian(to: words.baseAddress! + 32 * i) }
+          BulkKeccak.hash(words.baseAddress!, count: fresh, length: 32, into: hashes.baseAddress!)
+          for (i, slot) in missing.enumerated() { keys.remember(slot, hashes[i]) }
+        }
+      }
+    }
+    var unused = 0
     var k = 0
     for slot in slots {
-      batch[k].key = keys.key(for: slot, misses: &fresh)
+      batch[k].key = keys.key(for: slot, misses: &unused)
       k += 1
     }
     // One reallocation, not one per array doubling, when the block adds many slots.

@@ -49,6 +49,13 @@ public struct Address: Hashable, Sendable, Comparable, CustomStringConvertible {
     return out
   }
 
+  /// Writes the 20 bytes at `p`, without the array `bytes` allocates.
+  @inlinable public func store(to p: UnsafeMutableRawPointer) {
+    p.storeBytes(of: hi.bigEndian, as: UInt64.self)
+    (p + 8).storeBytes(of: mid.bigEndian, as: UInt64.self)
+    (p + 16).storeBytes(of: lo.bigEndian, as: UInt32.self)
+  }
+
   public var description: String { Hex.encode(bytes) }
 
   public static func < (a: Address, b: Address) -> Bool {

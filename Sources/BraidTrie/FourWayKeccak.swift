@@ -44,3 +44,30 @@ enum FourWayKeccak {
     }
   }
 }
+
+/// Many short messages hashed together: the keys of a block's new slots and accounts.
+public enum BulkKeccak {
+  /// keccak256 of `count` messages of `length` bytes each (`length` < 136), back to back
+  /// from `messages`, into `out[0..<count]`: four at a time where the machine can.
+  public static func hash(
+    _ messages: UnsafeRawPointer, count: Int, length: Int, into out: UnsafeMutablePointer<Hash32>
+  ) {
+    precondition(length < Keccak256.blockSize, "BulkKeccak hashes messages of one block")
+    var i = 0
+    if FourWayKeccak.available {
+      let l = UInt(length)
+      while i + 4 <= count {
+        let h = FourWayKeccak.hash(messages + i * length, stride: length, lengths: (l, l, l, l))
+        out[i] = h.0
+        out[i + 1] = h.1
+        out[i + 2] = h.2
+        out[i + 3] = h.3
+        i += 4
+      }
+    }
+    while i < count {
+      out[i] = Keccak256.hash(UnsafeRawBufferPointer(start: messages + i * length, count: length))
+      i += 1
+    }
+  }
+}

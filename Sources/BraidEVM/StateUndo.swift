@@ -18,6 +18,24 @@ public struct AccountUndo: Sendable {
   public var storage: [UInt256: UInt256]?
 }
 
+extension AccountUndo {
+  /// Records the storage `current` (the account now) has before a change: the slots about to
+  /// be written that are not recorded yet, or, when the change wipes the storage, all of it
+  /// as it was before the block. Only for an account that existed before the block, and only
+  /// until its whole storage is kept.
+  mutating func record(slots written: some Sequence<UInt256>, wipesStorage: Bool, current: AccountState?) {
+    guard existed, storage == nil else { return }
+    if wipesStorage {
+      // The storage now, with the slots the block already wrote put back.
+      var before = current?.storage ?? [:]
+      for (slot, value) in slots { before[slot] = value.isZero ? nil : value }
+      storage = before
+      return
+    }
+    for slot in written where slots[slot] == nil { slots[slot] = current?.storage[slot] ?? .zero }
+  }
+}
+
 /// Per account, the values before a block; filled while the block is applied.
 public struct StateUndo: Sendable {
   public private(set) var accounts: [Address: AccountUndo] = [:]
@@ -33,25 +51,14 @@ public struct StateUndo: Sendable {
     _ address: Address, slots: some Sequence<UInt256>, wipesStorage: Bool, in state: InMemoryState
   ) {
     let current = state.accounts[address]
-    if accounts[address] == nil {
-      accounts[address] = AccountUndo(
+    // Through the dictionary's in-place accessor: a copy of the record held while its slots
+    // grow would copy them on every write, quadratic in a busy contract's slots per block.
+    accounts[
+      address,
+      default: AccountUndo(
         existed: current != nil, balance: current?.balance ?? .zero, nonce: current?.nonce ?? 0,
         code: current?.code ?? .empty, slots: [:], storage: nil)
-    }
-    let recorded = accounts[address]!
-    // Storage is recorded only for an account that existed before the block, and only until
-    // its whole storage is kept.
-    guard recorded.existed, recorded.storage == nil else { return }
-    if wipesStorage {
-      // The storage now, with the slots the block already wrote put back.
-      var before = current?.storage ?? [:]
-      for (slot, value) in recorded.slots { before[slot] = value.isZero ? nil : value }
-      accounts[address]!.storage = before
-      return
-    }
-    for slot in slots where recorded.slots[slot] == nil {
-      accounts[address]!.slots[slot] = current?.storage[slot] ?? .zero
-    }
+    ].record(slots: slots, wipesStorage: wipesStorage, current: current)
   }
 
   /// `willChange` for every account a transaction's diff changes, before `state.apply(diff)`.

@@ -137,7 +137,6 @@ public final class ChainStore: Sendable {
   public var head: BlockRecord { data.withLock { $0.blocks[$0.blocks.count - 1] } }
   public var headNumber: UInt64 { data.withLock { $0.headNumber } }
 
-  /// The head block and the state after it, read together.
   /// The head block and a view of the state after it, read together.
   public func headAndState() -> (BlockRecord, StateView) {
     data.withLock { d in

@@ -3,9 +3,10 @@
 /// A sender's queue splits in two: *pending* is the run of consecutive nonces starting at
 /// the sender's nonce in the head state, executable one after the other; *future* is
 /// everything after a gap, kept until the gap fills. Only pending transactions go into
-/// blocks. The pool holds the head state itself and is updated in the same critical
-/// section as the chain's head (`commit`), so an admission never checks a nonce against a
-/// state the pool has already moved past.
+/// blocks. The pool holds the head state (in the node, a view of the head block, which does
+/// not see a block being applied) and is updated in the same critical section as the chain's
+/// head (`commit`), so an admission never checks a nonce against a state the pool has
+/// already moved past.
 ///
 /// With a submission journal (`journaling`), a transaction is selectable for a block only
 /// once its journal entry is durable (`markJournaled`): a block can then delete exactly the

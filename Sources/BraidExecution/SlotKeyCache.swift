@@ -18,9 +18,8 @@ struct SlotKeyCache: Sendable {
   /// 64 - log2(entries.count): the hash's top bits index the table.
   private var shift: UInt64 = 64
 
-  /// keccak256 of the 32-byte big-endian slot, from the table or computed and remembered;
-  /// `misses` counts the slots not seen before (new leaves, unless deleted and written again).
-  mutating func key(for slot: UInt256, misses: inout Int) -> Hash32 {
+  /// keccak256 of the 32-byte big-endian slot, from the table or computed and remembered.
+  mutating func key(for slot: UInt256) -> Hash32 {
     if entries.isEmpty { resize(to: 64) }
     let mask = entries.count - 1
     var i = index(slot)
@@ -31,7 +30,6 @@ struct SlotKeyCache: Sendable {
       i = (i + 1) & mask
     }
     let key = Keccak256.hash(word: slot)
-    misses += 1
     if key == .zero { return key }
     if (count + 1) * 2 > entries.count {
       resize(to: entries.count * 2)

@@ -320,10 +320,9 @@ public struct StateRootTracker: Sendable {
         }
       }
     }
-    var unused = 0
     var k = 0
     for slot in slots {
-      batch[k].key = keys.key(for: slot, misses: &unused)
+      batch[k].key = keys.key(for: slot)
       k += 1
     }
     // One reallocation, not one per array doubling, when the block adds many slots.

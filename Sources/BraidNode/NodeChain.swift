@@ -57,6 +57,9 @@ public final class NodeChain: ChainBackend {
   /// Where blocks and the submission journal are kept; nil for a chain in memory.
   public let persistent: Store?
   private let journal: SubmissionJournal?
+  /// Where single submissions have their senders recovered together; nil where the CPU
+  /// lacks the eight-lane path.
+  private let recovery: SenderRecovery?
 
   /// A chain in memory only, starting at its genesis.
   public convenience init(
@@ -196,6 +199,7 @@ public final class NodeChain: ChainBackend {
         waiters.blockMade(outcome)
         metrics?.block(outcome, pool: pool)
       })
+    recovery = SenderRecovery.isWorthwhile ? SenderRecovery(rules: mempool.rules) : nil
     journal = persistent.map { store in
       SubmissionJournal(store: store, mempool: pool, onBatch: { metrics?.journalBatch($0, $1) })
     }
@@ -221,6 +225,7 @@ public final class NodeChain: ChainBackend {
   /// comes back on the next `open`.
   public func stop() {
     sequencer.stop()
+    recovery?.stop()
     journal?.stop()
   }
 
@@ -285,9 +290,11 @@ public final class NodeChain: ChainBackend {
   public func submit(
     rawTransaction: Bytes, completion: @escaping @Sendable (Result<Hash32, RPCError>) -> Void
   ) {
-    switch admit(rawTransaction) {
-    case .failure(let error): completion(.failure(.server(error.message)))
-    case .success(let signed): journaled(signed) { completion(.success(signed.hash)) }
+    admit(rawTransaction) { [self] result in
+      switch result {
+      case .failure(let error): completion(.failure(.server(error.message)))
+      case .success(let signed): journaled(signed) { completion(.success(signed.hash)) }
+      }
     }
   }
 
@@ -343,13 +350,15 @@ public final class NodeChain: ChainBackend {
     rawTransaction: Bytes, timeout: Duration,
     completion: @escaping @Sendable (Result<ReceiptRecord, RPCError>) -> Void
   ) {
-    switch admit(rawTransaction) {
-    case .failure(let error):
-      completion(.failure(.server(error.message)))
-    case .success(let signed):
-      journaled(signed) { [waiters, store] in
-        waiters.wait(
-          for: signed.hash, timeout: timeout, lookup: { store.receipt(hash: signed.hash) }, completion)
+    admit(rawTransaction) { [self] result in
+      switch result {
+      case .failure(let error):
+        completion(.failure(.server(error.message)))
+      case .success(let signed):
+        journaled(signed) { [waiters, store] in
+          waiters.wait(
+            for: signed.hash, timeout: timeout, lookup: { store.receipt(hash: signed.hash) }, completion)
+        }
       }
     }
   }
@@ -362,10 +371,21 @@ public struct NodeOpenError: Error, Sendable, CustomStringConvertible {
 }
 
 extension NodeChain {
-  fileprivate func admit(_ raw: Bytes) -> Result<SignedTransaction, AdmissionError> {
-    let result = mempool.add(raw: raw)
-    recordAdmission(result)
-    return result
+  /// Decodes and admits `raw`, then calls `then`: on the recovery thread, with the sender
+  /// recovered together with others queued meanwhile, or on the caller's thread.
+  fileprivate func admit(
+    _ raw: Bytes, then: @escaping @Sendable (Result<SignedTransaction, AdmissionError>) -> Void
+  ) {
+    guard let recovery else {
+      let result = mempool.add(raw: raw)
+      recordAdmission(result)
+      return then(result)
+    }
+    recovery.decode(raw) { [self] decoded in
+      let result = decoded.flatMap { signed in mempool.add(signed).map { signed } }
+      recordAdmission(result)
+      then(result)
+    }
   }
 
   fileprivate func recordAdmission(_ result: Result<SignedTransaction, AdmissionError>) {

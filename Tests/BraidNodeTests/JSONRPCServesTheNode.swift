@@ -4,6 +4,7 @@ import BraidPrimitives
 import BraidRPC
 import Foundation
 import Synchronization
+import Dispatch
 import Testing
 
 @testable import BraidNode
@@ -117,9 +118,12 @@ import Testing
       NodeConfiguration(genesis: genesis), metrics: NodeMetrics(registry: rpcMetrics.registry))
     let service = RPCService(backend: node, metrics: rpcMetrics)
     _ = service  // the page is the registry's; the service serves it on GET /metrics
-    node.submit(rawTransaction: Fixture.transfer(from: 0, nonce: 0)) { _ in }
-    node.submit(rawTransaction: Fixture.transfer(from: 0, nonce: 0)) { _ in }
-    node.submit(rawTransaction: Fixture.transfer(from: 1, nonce: 0, gas: 100)) { _ in }
+    // Admission may finish on the recovery thread after `submit` returns: wait for each answer.
+    let answered = DispatchSemaphore(value: 0)
+    node.submit(rawTransaction: Fixture.transfer(from: 0, nonce: 0)) { _ in answered.signal() }
+    node.submit(rawTransaction: Fixture.transfer(from: 0, nonce: 0)) { _ in answered.signal() }
+    node.submit(rawTransaction: Fixture.transfer(from: 1, nonce: 0, gas: 100)) { _ in answered.signal() }
+    for _ in 0..<3 { answered.wait() }
     #expect(node.sequencer.produceBlock()?.block != nil)
     let page = String(decoding: rpcMetrics.scrape(), as: UTF8.self)
     #expect(page.contains("braid_transactions_received_total 3"))

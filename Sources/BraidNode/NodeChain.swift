@@ -199,7 +199,9 @@ public final class NodeChain: ChainBackend {
         waiters.blockMade(outcome)
         metrics?.block(outcome, pool: pool)
       })
-    recovery = SenderRecovery.isWorthwhile ? SenderRecovery(rules: mempool.rules) : nil
+    recovery =
+      SenderRecovery.isWorthwhile
+      ? SenderRecovery(rules: mempool.rules, onRound: { metrics?.recoveryRound($0) }) : nil
     journal = persistent.map { store in
       SubmissionJournal(store: store, mempool: pool, onBatch: { metrics?.journalBatch($0, $1) })
     }

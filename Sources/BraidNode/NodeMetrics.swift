@@ -17,6 +17,7 @@ public final class NodeMetrics: Sendable {
   private let commitTime: Metrics.Timer
   private let journalTime: Metrics.Timer
   private let journalBatch: Metrics.Recorder
+  private let recoveryBatch: Metrics.Recorder
   private let reexecutions: Metrics.Counter
   private let validationFailures: Metrics.Counter
   private let head: Metrics.Gauge
@@ -46,6 +47,7 @@ public final class NodeMetrics: Sendable {
     commitTime = Metrics.Timer(label: "braid_block_commit_seconds", factory: factory)
     journalTime = Metrics.Timer(label: "braid_journal_commit_seconds", factory: factory)
     journalBatch = Recorder(label: "braid_journal_batch_transactions", aggregate: true, factory: factory)
+    recoveryBatch = Recorder(label: "braid_sender_recovery_batch_transactions", aggregate: true, factory: factory)
     reexecutions = Counter(label: "braid_blockstm_reexecutions_total", factory: factory)
     validationFailures = Counter(label: "braid_blockstm_validation_aborts_total", factory: factory)
     head = Gauge(label: "braid_head_block_number", factory: factory)
@@ -86,6 +88,10 @@ extension NodeMetrics {
     journalBatch.record(count)
     journalTime.record(duration: duration)
   }
+
+  /// One round of the recovery thread: how many single submissions had their senders
+  /// recovered together.
+  func recoveryRound(_ count: Int) { recoveryBatch.record(count) }
 }
 
 extension AdmissionError {

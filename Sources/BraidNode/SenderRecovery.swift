@@ -44,7 +44,13 @@ final class SenderRecovery: Sendable {
   private let ready = DispatchSemaphore(value: 0)
   private let stopped = DispatchSemaphore(value: 0)
 
-  init(rules: AdmissionRules) { self.rules = rules }
+  /// Called after each round with how many transactions it recovered.
+  private let onRound: @Sendable (Int) -> Void
+
+  init(rules: AdmissionRules, onRound: @escaping @Sendable (Int) -> Void = { _ in }) {
+    self.rules = rules
+    self.onRound = onRound
+  }
 
   private func startThread() {
     let thread = Thread { [self] in
@@ -109,7 +115,9 @@ final class SenderRecovery: Sendable {
         return (q.raws, q.continuations, q.stopping)
       }
       if !raws.isEmpty {
-        for (result, then) in zip(rules.decodeAll(raws), continuations) { then(result) }
+        let results = rules.decodeAll(raws)
+        onRound(raws.count)
+        for (result, then) in zip(results, continuations) { then(result) }
       }
       if stopping { return }
     }

@@ -133,5 +133,9 @@ import Testing
     #expect(page.contains("braid_blocks_total 1"))
     #expect(page.contains("braid_head_block_number 1"))
     #expect(page.contains("braid_block_execution_seconds_count 1"))
+    if SenderRecovery.isWorthwhile {
+      // Three submissions, in one round or more.
+      #expect(page.contains("braid_sender_recovery_batch_transactions_sum 3"))
+    }
   }
 }

@@ -94,8 +94,30 @@ final class Host<S: StateReader> {
     self.block = block
     self.origin = origin
     self.blobHashes = blobHashes
-    journal.reserveCapacity(16)
-    accounts.reserveCapacity(4)
+    // The previous transaction's containers on this thread, emptied, with their capacity.
+    let spares = HostSpares.current
+    swap(&accounts, &spares.accounts)
+    swap(&storage, &spares.storage)
+    swap(&journal, &spares.journal)
+    if journal.capacity < 16 { journal.reserveCapacity(16) }
+    if accounts.capacity < 4 { accounts.reserveCapacity(4) }
+  }
+
+  deinit {
+    let spares = HostSpares.current
+    let limit = HostSpares.keepLimit
+    if accounts.capacity <= limit {
+      accounts.removeAll(keepingCapacity: true)
+      swap(&accounts, &spares.accounts)
+    }
+    if storage.capacity <= limit {
+      storage.removeAll(keepingCapacity: true)
+      swap(&storage, &spares.storage)
+    }
+    if journal.capacity <= limit {
+      journal.removeAll(keepingCapacity: true)
+      swap(&journal, &spares.journal)
+    }
   }
 
   // MARK: accounts

@@ -47,7 +47,7 @@ struct CachedAccount {
 
 /// Every payload is plain data, so a transaction's journal is freed without visiting its
 /// entries (a `Code` in one case made every entry of every journal need its own destroy,
-/// about 5% of a plain transfer's instructions); replaced code waits in `Host.replacedCodes`.
+/// about 4% of a plain transfer's instructions); replaced code waits in `Host.replacedCodes`.
 enum JournalEntry {
   /// The previous balance offset.
   case balance(Int, UInt256)

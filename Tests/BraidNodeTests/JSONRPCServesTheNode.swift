@@ -2,9 +2,9 @@ import BraidEVM
 import BraidHTTP
 import BraidPrimitives
 import BraidRPC
+import Dispatch
 import Foundation
 import Synchronization
-import Dispatch
 import Testing
 
 @testable import BraidNode

@@ -4,29 +4,38 @@
 /// Not a `Dictionary`: a dictionary runs SipHash over every key on every lookup, even over a
 /// key whose hash is already known, and hands values out by copy. Here the hash is the one
 /// `HashedKey` computed once per read (with the VM's own cheap hash, `BlockSTMVM.keyHash`), a
-/// probe compares stored hashes before it ever compares keys, and versions are read and
+/// probe compares stored hash bits before it ever compares keys, and versions are read and
 /// updated in place. Every access happens under the shard's lock.
 ///
-/// The buckets hold only a hash and the position of the key's entry; the entries (key and
-/// versions together) sit densely in insertion order. Probing then walks 16-byte buckets, a
+/// The buckets hold only part of a hash and the position of the key's entry; the entries (key and
+/// versions together) sit densely in insertion order. Probing then walks 8-byte buckets, a
 /// hit costs one more cache line for the key and its versions side by side, and the memory
 /// a block touches is what its keys need rather than twice that in half-empty buckets:
 /// versioned memory is read several times per transaction, and its cache misses were the
 /// largest single cost of a parallel block.
 @usableFromInline
 struct KeyTable<VM: BlockSTMVM>: Sendable {
+  /// Eight bytes, so that a probe's cache line holds eight buckets.
   @usableFromInline
   struct Bucket: Sendable {
-    /// The key's hash; 0 for an empty bucket (`HashedKey` never hashes to 0).
-    @usableFromInline var hash: Int
+    /// Bits 8 to 38 of the key's hash with the top bit set (`tag(of:)`); 0 for an empty
+    /// bucket. The home bucket is these bits masked, so the tag alone says where a key
+    /// belongs when deletion moves buckets back.
+    @usableFromInline var tag: UInt32
     /// Where the key's entry is in `entries`.
-    @usableFromInline var entry: Int
+    @usableFromInline var entry: UInt32
 
-    @inlinable init(hash: Int, entry: Int) {
-      self.hash = hash
-      self.entry = entry
+    @inlinable init(tag: UInt32, entry: Int) {
+      self.tag = tag
+      self.entry = UInt32(truncatingIfNeeded: entry)
     }
+
+    @inlinable static var empty: Bucket { Bucket(tag: 0, entry: 0) }
   }
+
+  /// Never 0. The low bits of a hash pick the shard; the bits above them pick the bucket.
+  @inlinable
+  static func tag(of hash: Int) -> UInt32 { UInt32(truncatingIfNeeded: hash >> 8) | 0x8000_0000 }
 
   @usableFromInline
   struct Entry: Sendable {
@@ -50,25 +59,26 @@ struct KeyTable<VM: BlockSTMVM>: Sendable {
     var capacity = 16
     while capacity < 2 * minimumCapacity { capacity <<= 1 }
     mask = capacity - 1
-    buckets = ContiguousArray(repeating: Bucket(hash: 0, entry: 0), count: capacity)
+    buckets = ContiguousArray(repeating: .empty, count: capacity)
     entries.reserveCapacity(minimumCapacity)
   }
 
   @inlinable
   var count: Int { entries.count }
 
-  /// The low bits of a hash pick the shard; the bucket comes from the bits above them.
+  /// Where a key with this tag is probed first (the mask is far below the tag's top bit).
   @inlinable
-  func home(_ hash: Int) -> Int { (hash >> 8) & mask }
+  func home(_ tag: UInt32) -> Int { Int(tag) & mask }
 
   /// The position in `entries` of `key`, or nil.
   @inlinable
   func find(_ key: HashedKey<VM.Key>) -> Int? {
-    var i = home(key.hash)
+    let tag = Self.tag(of: key.hash)
+    var i = home(tag)
     while true {
       let bucket = buckets[i]
-      if bucket.hash == 0 { return nil }
-      if bucket.hash == key.hash && entries[bucket.entry].key == key.key { return bucket.entry }
+      if bucket.tag == 0 { return nil }
+      if bucket.tag == tag && entries[Int(bucket.entry)].key == key.key { return Int(bucket.entry) }
       i = (i &+ 1) & mask
     }
   }
@@ -76,22 +86,23 @@ struct KeyTable<VM: BlockSTMVM>: Sendable {
   /// Adds `entry` at `key`, or inserts it into the versions already there.
   @inlinable
   mutating func insert(_ key: HashedKey<VM.Key>, _ entry: consuming KeyVersions<VM>.Entry) {
-    var i = home(key.hash)
+    let tag = Self.tag(of: key.hash)
+    var i = home(tag)
     while true {
       let bucket = buckets[i]
-      if bucket.hash == 0 { break }
-      if bucket.hash == key.hash && entries[bucket.entry].key == key.key {
-        entries[bucket.entry].versions.insertOrReplace(entry)
+      if bucket.tag == 0 { break }
+      if bucket.tag == tag && entries[Int(bucket.entry)].key == key.key {
+        entries[Int(bucket.entry)].versions.insertOrReplace(entry)
         return
       }
       i = (i &+ 1) & mask
     }
     if 2 * (entries.count + 1) > buckets.count {
       grow()
-      i = home(key.hash)
-      while buckets[i].hash != 0 { i = (i &+ 1) & mask }
+      i = home(tag)
+      while buckets[i].tag != 0 { i = (i &+ 1) & mask }
     }
-    buckets[i] = Bucket(hash: key.hash, entry: entries.count)
+    buckets[i] = Bucket(tag: tag, entry: entries.count)
     entries.append(Entry(key: key.key, hash: key.hash, versions: .one(entry)))
   }
 
@@ -102,7 +113,7 @@ struct KeyTable<VM: BlockSTMVM>: Sendable {
     removeBucket(at: bucket(of: index))
     let last = entries.count - 1
     if index != last {
-      buckets[bucket(of: last)].entry = index
+      buckets[bucket(of: last)].entry = UInt32(truncatingIfNeeded: index)
       entries.swapAt(index, last)
     }
     entries.removeLast()
@@ -111,9 +122,9 @@ struct KeyTable<VM: BlockSTMVM>: Sendable {
   /// The bucket that points at entry `index`, which exists.
   @inlinable
   func bucket(of index: Int) -> Int {
-    let hash = entries[index].hash
-    var i = home(hash)
-    while buckets[i].hash != hash || buckets[i].entry != index { i = (i &+ 1) & mask }
+    let tag = Self.tag(of: entries[index].hash)
+    var i = home(tag)
+    while buckets[i].tag != tag || Int(buckets[i].entry) != index { i = (i &+ 1) & mask }
     return i
   }
 
@@ -125,28 +136,28 @@ struct KeyTable<VM: BlockSTMVM>: Sendable {
     var j = i
     while true {
       j = (j &+ 1) & mask
-      let h = buckets[j].hash
-      if h == 0 { break }
-      let ideal = home(h)
+      let t = buckets[j].tag
+      if t == 0 { break }
+      let ideal = home(t)
       // The entry at j may move into the hole unless its home lies cyclically in (hole, j].
       let stays = hole <= j ? (ideal > hole && ideal <= j) : (ideal > hole || ideal <= j)
       if stays { continue }
       buckets[hole] = buckets[j]
       hole = j
     }
-    buckets[hole] = Bucket(hash: 0, entry: 0)
+    buckets[hole] = .empty
   }
 
   @inlinable
   mutating func grow() {
     let capacity = 2 * buckets.count
     mask = capacity - 1
-    buckets = ContiguousArray(repeating: Bucket(hash: 0, entry: 0), count: capacity)
+    buckets = ContiguousArray(repeating: .empty, count: capacity)
     for index in entries.indices {
-      let hash = entries[index].hash
-      var i = home(hash)
-      while buckets[i].hash != 0 { i = (i &+ 1) & mask }
-      buckets[i] = Bucket(hash: hash, entry: index)
+      let tag = Self.tag(of: entries[index].hash)
+      var i = home(tag)
+      while buckets[i].tag != 0 { i = (i &+ 1) & mask }
+      buckets[i] = Bucket(tag: tag, entry: index)
     }
   }
 }

@@ -20,7 +20,9 @@ import Synchronization
 ///
 /// Slots hold 16 bits to keep the summary in a core's cache; a transaction index that does
 /// not fit is stored as the largest value but one (the largest means no writer), which
-/// every reader above it treats as a possible lower writer.
+/// every reader above it treats as a possible lower writer. A slot is picked by the hash's
+/// bits from 8 up, as a shard's bucket is: keys a VM hashes to neighbouring buckets (the
+/// EVM: one account's balance, nonce and code) then share a cache line here too.
 @usableFromInline
 final class WrittenKeys: @unchecked Sendable {
   // @unchecked Sendable is safe: the slots are only accessed through `Atomic` operations,
@@ -60,7 +62,7 @@ final class WrittenKeys: @unchecked Sendable {
   /// where readers find it.
   @inlinable
   func insert(_ hash: Int, by txn: TxnIndex) {
-    let slot = slots + (hash & slotMask)
+    let slot = slots + ((hash >> 8) & slotMask)
     let new = Self.clamp(txn)
     var current = slot.pointee.load(ordering: .sequentiallyConsistent)
     while new < current {
@@ -74,7 +76,7 @@ final class WrittenKeys: @unchecked Sendable {
   /// False only when no transaction below `txn` has inserted a write of a key with this hash.
   @inlinable
   func mayHaveWriter(_ hash: Int, below txn: TxnIndex) -> Bool {
-    let lowest = (slots + (hash & slotMask)).pointee.load(ordering: .sequentiallyConsistent)
+    let lowest = (slots + ((hash >> 8) & slotMask)).pointee.load(ordering: .sequentiallyConsistent)
     // A clamped slot stands for some writer at or above the clamp, which is below `txn`
     // only if the clamp is.
     return lowest != Self.none && Int(lowest) < txn

@@ -79,18 +79,33 @@ struct EVMBlockVM: BlockSTMVM {
   }
 
   /// A fraction of SipHash's cost, on every read, write and validation: folded words
-  /// (`StateKey.hash(into:)`) through a 64-bit finalizer (MurmurHash3's fmix64). The low 24
-  /// bits (the shard of versioned memory, then the bucket in the shard) come from the whole
-  /// key, so the slots of one hot contract spread over all shards and their locks; the bits
-  /// from 24 up come from the account's address alone, so that within a shard, sorted by
-  /// hash (`BlockSTMResult.finalValueList`), an account's keys sit together and
-  /// `BlockExecutor.commit` updates each account once per shard rather than once per key.
+  /// (`StateKey.hash(into:)`) through a 64-bit finalizer (MurmurHash3's fmix64). For a
+  /// storage slot the low 24 bits (the shard of versioned memory, then the bucket in the
+  /// shard) come from the whole key, so the slots of one hot contract spread over all
+  /// shards and their locks. The bits from 24 up come from the account's address alone, so
+  /// that within a shard, sorted by hash (`BlockSTMResult.finalValueList`), an account's
+  /// keys sit together and `BlockExecutor.commit` updates each account once per shard
+  /// rather than once per key.
+  ///
+  /// An account's balance, nonce and code differ only in bits 8 and 9, the lowest bits of
+  /// the bucket (and of the `WrittenKeys` slot): the three share a shard, a lock, and the
+  /// cache lines of their buckets and slots. A transaction reads all three of its sender's,
+  /// and each one in a shard of its own had cost three times the cache misses (callgrind,
+  /// 1 MiB cache: 7% fewer misses on a parallel transfer block).
   @inline(__always)
   static func keyHash(_ key: StateKey) -> Int {
     let account = HashMixing.fmix64(key.address.mixed)
-    let whole = HashMixing.fmix64(key.folded)
-    let keyBits: UInt64 = 0xff_ffff
-    return Int(bitPattern: UInt((account & ~keyBits) | (whole & keyBits)))
+    let field: UInt64
+    switch key {
+    case .balance: field = 0
+    case .nonce: field = 1
+    case .code: field = 2
+    case .storage:
+      let whole = HashMixing.fmix64(key.folded)
+      let keyBits: UInt64 = 0xff_ffff
+      return Int(bitPattern: UInt((account & ~keyBits) | (whole & keyBits)))
+    }
+    return Int(bitPattern: UInt((account & ~0x300) | field << 8))
   }
 
   static func apply(_ delta: UInt256, to value: StateValue) -> StateValue { .word(value.word &+ delta) }

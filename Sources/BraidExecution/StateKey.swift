@@ -31,6 +31,17 @@ public enum StateKey: Hashable, Sendable {
     }
   }
 
+  var isStorage: Bool {
+    if case .storage = self { return true }
+    return false
+  }
+
+  /// The slot of a storage key; nil for an account field.
+  var slot: UInt256? {
+    if case .storage(_, let slot) = self { return slot }
+    return nil
+  }
+
   var address: Address {
     switch self {
     case .balance(let a), .nonce(let a), .code(let a), .storage(let a, _): return a

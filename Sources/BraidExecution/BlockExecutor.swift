@@ -61,7 +61,6 @@ public enum BlockExecutor {
         transactions[...], block: block, on: &state, changes: &changes, guard: writeGuard)
     } else {
       outcomes = []
-      outcomes.reserveCapacity(transactions.count)
       var gasUsed: UInt64 = 0
       var next = 0
       while next < transactions.count {
@@ -79,11 +78,16 @@ public enum BlockExecutor {
         scratch = partScratch
         receipts = partReceipts
         stats.add(partStats)
-        for outcome in part {
-          if case .executed(let executed) = outcome { gasUsed += executed.gasUsed }
-        }
-        outcomes.append(contentsOf: part)
+        // A block in one pass (every block the sequencer makes) takes the outcomes as they
+        // are: appending would copy each, with a retain of its logs.
+        if outcomes.isEmpty { outcomes = part } else { outcomes.append(contentsOf: part) }
         next = resume
+        // The gas used so far only matters to a further pass.
+        if next < transactions.count {
+          for outcome in part {
+            if case .executed(let executed) = outcome { gasUsed += executed.gasUsed }
+          }
+        }
         // The gas left only shrinks, so a transaction asking for more than is left now
         // can never fit: exclude it without another Block-STM pass (which, after a full
         // block, would otherwise come once per transaction).
@@ -119,15 +123,20 @@ public enum BlockExecutor {
     // The VM holds a reference to the pre-state only inside this call, so that the commit
     // below mutates `state` in place instead of copying it.
     let run = { (pre: InMemoryState, range: Range<Int>) in
-      BlockSTM.execute(
-        EVMBlockVM(pre: pre, transactions: transactions, range: range, block: block), count: range.count,
-        threads: threads, options: BlockSTMOptions(collectWrites: false, deferScratchRelease: true))
+      let vm = EVMBlockVM(pre: pre, transactions: transactions, range: range, block: block)
+      let result = BlockSTM.execute(
+        vm, count: range.count, threads: threads,
+        options: BlockSTMOptions(collectWrites: false, deferScratchRelease: true))
+      return (result, vm.gasLimitTotal)
     }
-    var result = run(state, range)
+    var (result, gasLimitTotal) = run(state, range)
     stats = result.stats
+    // When the gas limits all fit, so does the gas used: no need to walk every transaction
+    // and outcome again (serial work, on memory long since evicted).
+    let allFit = gasUsedBefore <= block.gasLimit && gasLimitTotal <= block.gasLimit - gasUsedBefore
     guard
-      let misfit = firstMisfit(
-        transactions[range], result.outputs, blockGasLimit: block.gasLimit, used: gasUsedBefore)
+      let misfit = allFit
+        ? nil : firstMisfit(transactions[range], result.outputs, blockGasLimit: block.gasLimit, used: gasUsedBefore)
     else {
       let finalValues = result.finalValueList
       result.finalValueList = []
@@ -136,13 +145,21 @@ public enum BlockExecutor {
         commit(finalValues, to: &state, changes: &changes, guard: writeGuard)
         return (result.outputs, range.upperBound, nil, result.scratch)
       }
+      // The receipts and the block's changes on a second thread, the state on this one:
+      // the three read the result and write nothing in common.
       var receipts: [Receipt] = []
-      withUnsafeMutablePointer(to: &receipts) { pointer in
-        let out = SendablePointer(pointer)
-        let outputs = result.outputs
-        TrieThreads.run(
-          { out.pointer.pointee = makeReceipts(outputs) },
-          alongside: { commit(finalValues, to: &state, changes: &changes, guard: writeGuard) })
+      withUnsafeMutablePointer(to: &receipts) { receiptsPointer in
+        withUnsafeMutablePointer(to: &changes) { changesPointer in
+          let out = SendablePointer(receiptsPointer)
+          let written = SendablePointer(changesPointer)
+          let outputs = result.outputs
+          TrieThreads.run(
+            {
+              out.pointer.pointee = makeReceipts(outputs)
+              record(finalValues, in: &written.pointer.pointee)
+            },
+            alongside: { apply(finalValues, to: &state, guard: writeGuard) })
+        }
       }
       return (result.outputs, range.upperBound, receipts, result.scratch)
     }
@@ -152,7 +169,7 @@ public enum BlockExecutor {
     var outcomes: [TransactionOutcome] = []
     var prefixScratch: BlockSTMScratch? = nil
     if misfit > range.lowerBound {
-      let prefix = run(state, range.lowerBound..<misfit)
+      let (prefix, _) = run(state, range.lowerBound..<misfit)
       prefixScratch = prefix.scratch
       stats.add(prefix.stats)
       commit(prefix.finalValueList, to: &state, changes: &changes, guard: writeGuard)
@@ -184,37 +201,36 @@ public enum BlockExecutor {
     _ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState, changes: inout BlockChanges,
     guard writeGuard: StateWriteGuard?
   ) {
+    apply(finalValues, to: &state, guard: writeGuard)
+    record(finalValues, in: &changes)
+  }
+
+  /// Applies the final values to `state`, through `writeGuard` when there is one.
+  static func apply(
+    _ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState, guard writeGuard: StateWriteGuard?
+  ) {
     guard let writeGuard else {
       var none: StateUndo? = nil
-      commit(finalValues, to: &state, changes: &changes, undo: &none)
+      apply(finalValues, to: &state, undo: &none)
       return
     }
     writeGuard.write { undo in
       var recording: StateUndo? = consume undo
-      commit(finalValues, to: &state, changes: &changes, undo: &recording)
+      apply(finalValues, to: &state, undo: &recording)
       undo = recording!
     }
   }
 
-  /// Applies the final values, recording in `undo` (when there is one) what each account
-  /// held before.
-  static func commit(
-    _ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState, changes: inout BlockChanges,
-    undo: inout StateUndo?
+  /// Calls `body` with each run of final values of one account. Within each shard the keys
+  /// of one account come together (`EVMBlockVM.keyHash`), so each run is one access to the
+  /// account. An account with keys in several shards (a busy contract's slots) comes in
+  /// several runs, which is correct, only a little slower. The values are read in place: an
+  /// `ArraySlice` per run and a copy of every value cost a retain and a release each, a
+  /// tenth of a parallel transfer block's serial commit.
+  static func forEachAccount(
+    _ finalValues: [(StateKey, StateValue)],
+    _ body: (Address, UnsafeBufferPointer<(StateKey, StateValue)>, _ hasSlots: Bool) -> Void
   ) {
-    // Accounts that were empty after a run of their keys: removed at the end if still empty.
-    var emptied: [Address] = []
-    // Growing this table while filling it rehashes every entry each time it doubles. A
-    // block writes about as many accounts as it has keys divided by two or three. (Not the
-    // state's table: most written accounts exist already, and reserving room for all of
-    // them would rebuild the whole table every block.)
-    changes.accounts.reserveCapacity(changes.accounts.count + finalValues.count / 2)
-    // Within each shard the keys of one account come together (`EVMBlockVM.keyHash`), so
-    // each run of them is one access to the account and one to its entry in `changes`. An
-    // account with keys in several shards (a busy contract's slots) comes in several runs,
-    // which is correct, only a little slower. The values are read in place: an `ArraySlice`
-    // per run and a copy of every value cost a retain and a release each, a tenth of a
-    // parallel transfer block's serial commit.
     finalValues.withUnsafeBufferPointer { values in
       var start = 0
       while start < values.count {
@@ -225,24 +241,48 @@ public enum BlockExecutor {
           hasSlots = hasSlots || values[end].0.isStorage
           end += 1
         }
-        let run = UnsafeBufferPointer(rebasing: values[start..<end])
-        if undo != nil {
-          undo!.willChange(address, slots: run.lazy.compactMap(\.0.slot), wipesStorage: false, in: state)
-        }
-        if apply(run, to: &state.accounts[address, default: AccountState()]) { emptied.append(address) }
-        if hasSlots {
-          changes.accounts[address, default: []].formUnion(run.lazy.compactMap(\.0.slot))
-        } else if changes.accounts[address] == nil {
-          changes.accounts[address] = []
-        }
+        body(address, UnsafeBufferPointer(rebasing: values[start..<end]), hasSlots)
         start = end
       }
+    }
+  }
+
+  /// Applies the final values, recording in `undo` (when there is one) what each account
+  /// held before.
+  static func apply(
+    _ finalValues: [(StateKey, StateValue)], to state: inout InMemoryState, undo: inout StateUndo?
+  ) {
+    // Accounts that were empty after a run of their keys: removed at the end if still empty.
+    var emptied: [Address] = []
+    forEachAccount(finalValues) { address, run, _ in
+      if undo != nil {
+        undo!.willChange(address, slots: run.lazy.compactMap(\.0.slot), wipesStorage: false, in: state)
+      }
+      if apply(run, to: &state.accounts[address, default: AccountState()]) { emptied.append(address) }
     }
     // Every account written in the block was touched by some transaction, so one that ends
     // empty is removed (EIP-161), with its storage.
     for address in emptied where state.accounts[address]?.isEmpty == true {
       if undo != nil { undo!.willChange(address, slots: [], wipesStorage: true, in: state) }
       state.accounts[address] = nil
+    }
+  }
+
+  /// Adds every account and slot the final values write to `changes`. Separate from
+  /// `apply`, so that it can run on another thread at the same time: it reads nothing of
+  /// the state.
+  static func record(_ finalValues: [(StateKey, StateValue)], in changes: inout BlockChanges) {
+    // Growing this table while filling it rehashes every entry each time it doubles. A
+    // block writes about as many accounts as it has keys divided by two or three. (Not the
+    // state's table: most written accounts exist already, and reserving room for all of
+    // them would rebuild the whole table every block.)
+    changes.accounts.reserveCapacity(changes.accounts.count + finalValues.count / 2)
+    forEachAccount(finalValues) { address, run, hasSlots in
+      if hasSlots {
+        changes.accounts[address, default: []].formUnion(run.lazy.compactMap(\.0.slot))
+      } else if changes.accounts[address] == nil {
+        changes.accounts[address] = []
+      }
     }
   }
 

@@ -23,6 +23,9 @@ struct EVMBlockVM: BlockSTMVM {
   /// from its sender or from the account it pays, so that hinting its writes
   /// (`writeHints`) can save a wasted execution.
   let hinted: [Bool]
+  /// The gas limits of this VM's transactions added up (saturating): when they fit in the
+  /// block gas left, no transaction can fail to fit (`BlockExecutor.firstMisfit`).
+  let gasLimitTotal: UInt64
 
   /// How close the next transaction of the same account must be for a hint. Hints are
   /// placed before any transaction executes, ten thousand inserts for a block whose
@@ -42,8 +45,11 @@ struct EVMBlockVM: BlockSTMVM {
     // a cache miss per lookup. Two accounts sharing a slot only lose a hint.
     var nextSend = RecentSends()
     var hinted = [Bool](repeating: false, count: range.count)
+    var gasLimitTotal: UInt64 = 0
     for i in (0..<range.count).reversed() {
       let k = first + i
+      let (sum, overflow) = gasLimitTotal.addingReportingOverflow(transactions[k].gasLimit)
+      gasLimitTotal = overflow ? .max : sum
       let sender = transactions[k].sender
       let reach = i + Self.hintReach
       var isHinted = nextSend.index(of: sender).map { $0 <= reach } ?? false
@@ -52,6 +58,7 @@ struct EVMBlockVM: BlockSTMVM {
       nextSend.record(sender, at: i)
     }
     self.hinted = hinted
+    self.gasLimitTotal = gasLimitTotal
   }
 
   func storageValue(_ key: StateKey) -> StateValue {

@@ -47,11 +47,10 @@ final class ResultBuffers<VM: BlockSTMVM>: @unchecked Sendable {
       let start = cursors[0].pointee.add(Self.chunk, ordering: .relaxed).oldValue
       if start >= count { break }
       for txn in start..<min(start + Self.chunk, count) {
+        // Moved out, not copied: a copy retained the output's logs, and the record's
+        // destruction released them again.
         let (output, written): (VM.Output?, [(VM.Key, WriteOp<VM>)]) = records.withLock(txn) { record in
-          let taken = (record.output, collectWrites ? record.writes : [])
-          record.output = nil
-          if collectWrites { record.writes = [] }
-          return taken
+          (record.output.take(), collectWrites ? exchange(&record.writes, with: []) : [])
         }
         guard let output else { invariantViolation("txn \(txn) has no output when the block finished") }
         (outputs + txn).initialize(to: output)

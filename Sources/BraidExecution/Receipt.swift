@@ -10,9 +10,38 @@ public struct Receipt: Sendable {
   /// This transaction's own gas; not part of the encoding.
   public var gasUsed: UInt64
   public var cumulativeGasUsed: UInt64
-  public var logsBloom: Bloom
   public var logs: [Log]
   public var contractAddress: Address?
+  /// The bloom stays in the box the transaction's execution made (nil: no logs): a block's
+  /// receipts are built serially, and copying 256 bytes into each was most of that work.
+  private var bloomBox: BloomBox?
+
+  public var logsBloom: Bloom {
+    get { bloomBox?.bloom ?? .empty }
+    set { bloomBox = BloomBox(newValue) }
+  }
+
+  public init(
+    type: UInt8, success: Bool, gasUsed: UInt64, cumulativeGasUsed: UInt64, logsBloom: Bloom, logs: [Log],
+    contractAddress: Address?
+  ) {
+    self.init(
+      type: type, success: success, gasUsed: gasUsed, cumulativeGasUsed: cumulativeGasUsed,
+      bloom: BloomBox(logsBloom), logs: logs, contractAddress: contractAddress)
+  }
+
+  init(
+    type: UInt8, success: Bool, gasUsed: UInt64, cumulativeGasUsed: UInt64, bloom: BloomBox?, logs: [Log],
+    contractAddress: Address?
+  ) {
+    self.type = type
+    self.success = success
+    self.gasUsed = gasUsed
+    self.cumulativeGasUsed = cumulativeGasUsed
+    bloomBox = bloom
+    self.logs = logs
+    self.contractAddress = contractAddress
+  }
 
   /// The EIP-2718 encoding that the receipts trie holds: rlp([status, cumulativeGasUsed,
   /// logsBloom, logs]), prefixed with the type byte for typed transactions.
@@ -47,13 +76,13 @@ public struct ExecutedTransaction: Sendable {
   public var gasUsed: UInt64
   public var logs: [Log]
   public var createdAddress: Address?
-  /// The bloom bits of every topic after the first of every log. Computed where the
-  /// transaction executes, on a Block-STM worker, because these topics (an ERC-20 transfer's
-  /// sender and recipient) rarely repeat and their keccak256 was, done in block order at the
-  /// end, serial work worth a tenth of a parallel ERC-20 block. Addresses and first topics
-  /// repeat from log to log, and `makeReceipts` adds them from a memo. Boxed, and nil when
-  /// there are no such topics: 256 bytes inline would be copied with every outcome.
-  public var topicsBloom: BloomBox?
+  /// The logs bloom: every log's address and topics. Computed where the transaction
+  /// executes, on a Block-STM worker, rather than in block order at the end: there it was
+  /// serial work, a pass over every outcome, its logs and their topics, long since evicted
+  /// from the cache (keccak256 of the sender and recipient topics of an ERC-20 block alone
+  /// was worth a tenth of the block). Boxed, and nil when there are no logs: 256 bytes
+  /// inline would be copied with every outcome.
+  public var bloom: BloomBox?
 
   public init(type: UInt8, success: Bool, gasUsed: UInt64, logs: [Log], createdAddress: Address?) {
     self.type = type
@@ -61,56 +90,38 @@ public struct ExecutedTransaction: Sendable {
     self.gasUsed = gasUsed
     self.logs = logs
     self.createdAddress = createdAddress
-    guard logs.contains(where: { $0.topics.count > 1 }) else {
-      topicsBloom = nil
+    guard !logs.isEmpty else {
+      bloom = nil
       return
     }
+    let memo = BloomMemo.current
     var bloom = Bloom()
     for log in logs {
+      bloom.add(hash: memo.hash(log.address))
+      if let first = log.topics.first { bloom.add(hash: memo.hash(first)) }
       for topic in log.topics.dropFirst() { bloom.add(topic: topic) }
     }
-    topicsBloom = BloomBox(bloom)
+    self.bloom = BloomBox(bloom)
   }
 }
 
-/// A bloom filter on the heap (see `ExecutedTransaction.topicsBloom`).
+/// A bloom filter on the heap (see `ExecutedTransaction.bloom`).
 public final class BloomBox: Sendable {
   public let bloom: Bloom
   public init(_ bloom: Bloom) { self.bloom = bloom }
 }
 
-/// Builds receipts in block order: cumulative gas and blooms, skipping excluded
-/// transactions.
+/// Builds receipts in block order: cumulative gas, skipping excluded transactions.
 func makeReceipts(_ outcomes: [TransactionOutcome]) -> [Receipt] {
   var receipts: [Receipt] = []
   receipts.reserveCapacity(outcomes.count)
   var cumulative: UInt64 = 0
-  // The emitting contract and the event signature (topic 0) repeat from log to log, and
-  // their keccak256 was a tenth of an ERC-20 block's execution time; the other topics are
-  // in `topicsBloom` already.
-  var addressHashes: [Address: Hash32] = [:]
-  var signatureHashes: [Hash32: Hash32] = [:]
   for case .executed(let t) in outcomes {
     cumulative += t.gasUsed
-    var bloom = t.topicsBloom?.bloom ?? Bloom()
-    for log in t.logs {
-      bloom.add(hash: memoized(log.address, in: &addressHashes) { Keccak256.hash($0.bytes) })
-      if let signature = log.topics.first {
-        bloom.add(hash: memoized(signature, in: &signatureHashes) { Keccak256.hash(word: $0.word) })
-      }
-    }
     receipts.append(
       Receipt(
-        type: t.type, success: t.success, gasUsed: t.gasUsed, cumulativeGasUsed: cumulative, logsBloom: bloom,
-        logs: t.logs, contractAddress: t.createdAddress))
+        type: t.type, success: t.success, gasUsed: t.gasUsed, cumulativeGasUsed: cumulative,
+        bloom: t.bloom, logs: t.logs, contractAddress: t.createdAddress))
   }
   return receipts
-}
-
-@inline(__always)
-private func memoized<K: Hashable>(_ key: K, in cache: inout [K: Hash32], _ hash: (K) -> Hash32) -> Hash32 {
-  if let h = cache[key] { return h }
-  let h = hash(key)
-  cache[key] = h
-  return h
 }

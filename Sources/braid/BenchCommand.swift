@@ -23,7 +23,7 @@ struct BenchExecuteCommand: ParsableCommand {
   @Option(help: "Comma-separated thread counts; 0 is the sequential executor.")
   var threads = "0"
 
-  @Option(help: "Timed runs per thread count, the counts taking turns; the median is reported.")
+  @Option(help: "Timed runs per thread count; the median is reported.")
   var runs = 5
 
   @Option(help: "Threads that hash the incremental state root (it runs after execution, so the cores are free).")
@@ -57,15 +57,8 @@ struct BenchExecuteCommand: ParsableCommand {
     var allVerified = true
     for path in blocks {
       let block = try BenchBlock(path: path)
-      // Round by round, every thread count once per round: a slow stretch of a shared
-      // host then slows every count alike, instead of all the runs of one of them, and
-      // the ratios between counts (what the numbers are for) hold up better.
-      var samples = [Samples](repeating: Samples(), count: counts.count)
-      for _ in 0..<runs {
-        for (i, threadCount) in counts.enumerated() { sample(block, threads: threadCount, into: &samples[i]) }
-      }
-      for (i, threadCount) in counts.enumerated() {
-        let measurement = measure(block, samples[i])
+      for threadCount in counts {
+        let measurement = measure(block, threads: threadCount)
         print(json ? measurement.jsonLine(threads: threadCount) : measurement.textLine(threads: threadCount))
         if !measurement.mismatches.isEmpty {
           allVerified = false
@@ -76,55 +69,49 @@ struct BenchExecuteCommand: ParsableCommand {
     if !allVerified { throw ExitCode(1) }
   }
 
-  /// The timings of one thread count's runs so far, and the result of the last.
-  private struct Samples {
-    var times: [Double] = []
-    var rootTimes: [Double] = []
-    var fullRootTimes: [Double] = []
-    var finalState: InMemoryState? = nil
-    var result: BlockResult? = nil
-    var incrementalRoot = Hash32.zero
-  }
-
-  /// Runs the block once on a fresh copy of the pre-state, timing execution and the commit
-  /// of its result to the in-memory state, then separately the state root: the
+  /// Runs the block `runs` times on a fresh copy of the pre-state, timing execution and the
+  /// commit of its result to the in-memory state, then separately the state root: the
   /// incremental update of a `StateRootTracker` built from the pre-state beforehand (on
-  /// `rootThreads` threads), and the root from scratch. Threads 0 is the sequential
-  /// executor, otherwise Block-STM.
-  private func sample(_ block: BenchBlock, threads: Int, into samples: inout Samples) {
+  /// `rootThreads` threads), and the root from scratch. Threads 0 is the
+  /// sequential executor, otherwise Block-STM.
+  private func measure(_ block: BenchBlock, threads: Int) -> Measurement {
     let clock = ContinuousClock()
     func seconds(since start: ContinuousClock.Instant) -> Double {
       let elapsed = start.duration(to: clock.now).components
       return Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
     }
-    var state = block.pre.deepCopy()
-    var tracker = StateRootTracker(state: state)
-    let start = clock.now
-    var r = BlockExecutor.execute(
-      block.transactions, block: block.env, state: &state, threads: threads, deferScratchRelease: true)
-    samples.times.append(seconds(since: start))
-    let rootStart = clock.now
-    samples.incrementalRoot = tracker.update(with: r.changes, state: state, workers: rootThreads)
-    samples.rootTimes.append(seconds(since: rootStart))
-    // As the sequencer does: Block-STM's scratch is freed once the root is done.
-    r.scratch?.releaseInBackground()
-    r.scratch = nil
-    let fullStart = clock.now
-    _ = state.stateRoot()
-    samples.fullRootTimes.append(seconds(since: fullStart))
-    samples.finalState = state
-    samples.result = r
-  }
-
-  /// The medians of one thread count's runs, and what its last run got wrong.
-  private func measure(_ block: BenchBlock, _ samples: Samples) -> Measurement {
-    let times = samples.times.sorted()
-    let rootTimes = samples.rootTimes.sorted()
-    let fullRootTimes = samples.fullRootTimes.sorted()
-    let r = samples.result!
-    var mismatches = Self.verify(block, state: samples.finalState!, receipts: r.receipts)
-    if samples.incrementalRoot != block.expectedStateRoot {
-      mismatches.append("incremental state root: expected \(block.expectedStateRoot), got \(samples.incrementalRoot)")
+    var times: [Double] = []
+    var rootTimes: [Double] = []
+    var fullRootTimes: [Double] = []
+    var finalState = block.pre
+    var result: BlockResult? = nil
+    var incrementalRoot = Hash32.zero
+    for _ in 0..<runs {
+      var state = block.pre.deepCopy()
+      var tracker = StateRootTracker(state: state)
+      let start = clock.now
+      var r = BlockExecutor.execute(
+        block.transactions, block: block.env, state: &state, threads: threads, deferScratchRelease: true)
+      times.append(seconds(since: start))
+      let rootStart = clock.now
+      incrementalRoot = tracker.update(with: r.changes, state: state, workers: rootThreads)
+      rootTimes.append(seconds(since: rootStart))
+      // As the sequencer does: Block-STM's scratch is freed once the root is done.
+      r.scratch?.releaseInBackground()
+      r.scratch = nil
+      let fullStart = clock.now
+      _ = state.stateRoot()
+      fullRootTimes.append(seconds(since: fullStart))
+      finalState = state
+      result = r
+    }
+    times.sort()
+    rootTimes.sort()
+    fullRootTimes.sort()
+    let r = result!
+    var mismatches = Self.verify(block, state: finalState, receipts: r.receipts)
+    if incrementalRoot != block.expectedStateRoot {
+      mismatches.append("incremental state root: expected \(block.expectedStateRoot), got \(incrementalRoot)")
     }
     for (i, outcome) in r.outcomes.enumerated() {
       if case .excluded(let error) = outcome {

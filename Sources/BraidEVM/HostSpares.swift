@@ -6,13 +6,7 @@
 /// ends: about 600 instructions less per plain transfer, of some 13,000 (callgrind). Per
 /// thread, so that nothing is shared: a `Host` lives on one thread for the whole of
 /// `EVM.execute`.
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
+import BraidPrimitives
 
 final class HostSpares {
   var accounts: [CachedAccount] = []
@@ -23,22 +17,8 @@ final class HostSpares {
   /// not leave every later one on the thread clearing a large table.
   static var keepLimit: Int { 1024 }
 
-  private static let key: pthread_key_t = {
-    var key = pthread_key_t()
-    // The thread's spares are released when it exits (Block-STM's workers live one block).
-    let status = pthread_key_create(&key) { pointer in
-      guard let pointer else { return }
-      Unmanaged<HostSpares>.fromOpaque(pointer).release()
-    }
-    precondition(status == 0, "pthread_key_create failed: \(status)")
-    return key
-  }()
+  private static let perThread = PerThread { HostSpares() }
 
-  /// This thread's spares.
-  static var current: HostSpares {
-    if let pointer = pthread_getspecific(key) { return Unmanaged<HostSpares>.fromOpaque(pointer).takeUnretainedValue() }
-    let spares = HostSpares()
-    pthread_setspecific(key, Unmanaged.passRetained(spares).toOpaque())
-    return spares
-  }
+  /// This thread's spares, released when it exits (Block-STM's workers live one block).
+  static var current: HostSpares { perThread.current }
 }

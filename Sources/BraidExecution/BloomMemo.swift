@@ -8,13 +8,6 @@
 /// Per thread, so that Block-STM's workers share nothing; a few dozen slots, direct-mapped,
 /// so that it stays in a core's cache: a value whose slot is taken by another is hashed
 /// again, never wrongly.
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import BraidPrimitives
 
 final class BloomMemo {
@@ -39,22 +32,8 @@ final class BloomMemo {
     return h
   }
 
-  private static let key: pthread_key_t = {
-    var key = pthread_key_t()
-    // Released when its thread exits (Block-STM's workers live one block).
-    let status = pthread_key_create(&key) { pointer in
-      guard let pointer else { return }
-      Unmanaged<BloomMemo>.fromOpaque(pointer).release()
-    }
-    precondition(status == 0, "pthread_key_create failed: \(status)")
-    return key
-  }()
+  private static let perThread = PerThread { BloomMemo() }
 
-  /// This thread's memo.
-  static var current: BloomMemo {
-    if let pointer = pthread_getspecific(key) { return Unmanaged<BloomMemo>.fromOpaque(pointer).takeUnretainedValue() }
-    let memo = BloomMemo()
-    pthread_setspecific(key, Unmanaged.passRetained(memo).toOpaque())
-    return memo
-  }
+  /// This thread's memo, released when it exits (Block-STM's workers live one block).
+  static var current: BloomMemo { perThread.current }
 }

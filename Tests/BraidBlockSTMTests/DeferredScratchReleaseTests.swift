@@ -1,4 +1,5 @@
-import BraidBlockSTM
+@testable import BraidBlockSTM
+import Synchronization
 import Testing
 
 /// A caller may take a large block's scratch memory back and release it later (after its
@@ -42,5 +43,51 @@ struct DeferredScratchReleaseTests {
       BlockSTM.execute(vm, count: vm.txns.count, threads: 2, options: BlockSTMOptions(deferScratchRelease: true)).outputs
     }()
     #expect(outputs.count == vm.txns.count)
+  }
+}
+
+/// `BlockSTMScratch.keep` hands a value over to be destroyed with the scratch: not before,
+/// whoever else lets go of it, and at once when the scratch was already released.
+struct ScratchKeepsWhatItIsGiven {
+  final class Flag: Sendable {
+    let died = Atomic(false)
+    var isSet: Bool { died.load(ordering: .sequentiallyConsistent) }
+  }
+
+  final class Canary: Sendable {
+    let flag: Flag
+    init(_ flag: Flag) { self.flag = flag }
+    deinit { flag.died.store(true, ordering: .sequentiallyConsistent) }
+  }
+
+  static func scratch() -> BlockSTMScratch {
+    let vm = RandomBlockVM.random(DeferredScratchReleaseTests.shape, seed: 0x6ee9)
+    let result = BlockSTM.execute(
+      vm, count: vm.txns.count, threads: 2, options: BlockSTMOptions(deferScratchRelease: true))
+    return result.scratch!
+  }
+
+  @Test func keptValueLivesUntilTheScratchGoes() {
+    let flag = Flag()
+    var scratch: BlockSTMScratch? = Self.scratch()
+    do {
+      let canary = Canary(flag)
+      scratch!.keep(canary)
+    }
+    #expect(!flag.isSet, "destroyed while the scratch still held it")
+    // Dropped unreleased, the scratch is freed on this thread, with what it kept.
+    scratch = nil
+    #expect(flag.isSet)
+  }
+
+  @Test func keptAfterReleaseIsDroppedAtOnce() {
+    let flag = Flag()
+    let scratch = Self.scratch()
+    _ = scratch.reclaim.withLock { r in r.take() }?()
+    do {
+      let canary = Canary(flag)
+      scratch.keep(canary)
+    }
+    #expect(flag.isSet)
   }
 }

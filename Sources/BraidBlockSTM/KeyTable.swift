@@ -7,12 +7,12 @@
 /// probe compares stored hash bits before it ever compares keys, and versions are read and
 /// updated in place. Every access happens under the shard's lock.
 ///
-/// The buckets hold only part of a hash and the position of the key's entry; the entries (key and
-/// versions together) sit densely in insertion order. Probing then walks 8-byte buckets, a
-/// hit costs one more cache line for the key and its versions side by side, and the memory
-/// a block touches is what its keys need rather than twice that in half-empty buckets:
-/// versioned memory is read several times per transaction, and its cache misses were the
-/// largest single cost of a parallel block.
+/// The buckets hold only part of a hash and the position of the key's entry; the entries
+/// (key and versions together) sit densely in insertion order. Probing then walks 8-byte
+/// buckets, a hit costs one more cache line for the key and its versions side by side, and
+/// the memory a block touches is what its keys need rather than twice that in half-empty
+/// buckets: versioned memory is read several times per transaction, and its cache misses
+/// were the largest single cost of a parallel block.
 @usableFromInline
 struct KeyTable<VM: BlockSTMVM>: Sendable {
   /// Eight bytes, so that a probe's cache line holds eight buckets.

@@ -136,7 +136,8 @@ public enum BlockExecutor {
     let allFit = gasUsedBefore <= block.gasLimit && gasLimitTotal <= block.gasLimit - gasUsedBefore
     guard
       let misfit = allFit
-        ? nil : firstMisfit(transactions[range], result.outputs, blockGasLimit: block.gasLimit, used: gasUsedBefore)
+        ? nil
+        : firstMisfit(transactions[range], result.outputs, blockGasLimit: block.gasLimit, used: gasUsedBefore)
     else {
       let finalValues = result.finalValueList
       result.finalValueList = []
@@ -288,7 +289,9 @@ public enum BlockExecutor {
   }
 
   /// Applies one account's final values; returns whether the account is then empty.
-  static func apply(_ values: UnsafeBufferPointer<(StateKey, StateValue)>, to account: inout AccountState) -> Bool {
+  static func apply(
+    _ values: UnsafeBufferPointer<(StateKey, StateValue)>, to account: inout AccountState
+  ) -> Bool {
     for i in values.indices {
       switch values[i].0 {
       case .balance: account.balance = values[i].1.word

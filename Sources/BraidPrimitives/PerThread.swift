@@ -31,7 +31,9 @@ public final class PerThread<Value: AnyObject>: @unchecked Sendable {
   /// generic call.
   @inlinable
   public var current: Value {
-    if let pointer = pthread_getspecific(key) { return Unmanaged<Value>.fromOpaque(pointer).takeUnretainedValue() }
+    if let pointer = pthread_getspecific(key) {
+      return Unmanaged<Value>.fromOpaque(pointer).takeUnretainedValue()
+    }
     let value = make()
     pthread_setspecific(key, Unmanaged.passRetained(value as AnyObject).toOpaque())
     return value

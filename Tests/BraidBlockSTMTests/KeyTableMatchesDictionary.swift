@@ -29,7 +29,8 @@ struct KeyTableMatchesDictionary {
       let hashed = HashedKey(key, hash: Self.hash(of: key, homes: homes))
       if model[key] == nil || Bool.random(using: &rng) {
         let txn = step
-        table.insert(hashed, VersionedMemory<RandomBlockVM>.Entry(txn: txn, incarnation: 0, cell: .write(.value(1))))
+        let entry = VersionedMemory<RandomBlockVM>.Entry(txn: txn, incarnation: 0, cell: .write(.value(1)))
+        table.insert(hashed, entry)
         if model[key] == nil {
           model[key] = txn
         } else {

@@ -22,7 +22,10 @@ struct PerThreadTests {
 
   /// Runs `body` on a new thread and returns once that thread has exited.
   static func onNewThread(_ body: @escaping @Sendable () -> Void) {
-    final class Context { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
+    final class Context {
+      let body: @Sendable () -> Void
+      init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
     let context = Unmanaged.passRetained(Context(body)).toOpaque()
     var thread = pthread_t()
     let status = pthread_create(&thread, nil, { raw in

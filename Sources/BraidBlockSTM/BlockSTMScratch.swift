@@ -21,14 +21,15 @@ public final class BlockSTMScratch: Sendable {
   /// Adds `value` to what the release frees. A caller done with a large part of the result
   /// (the final values of a 10,000-transaction block, twenty thousand keys and values) has
   /// it destroyed off its thread too: destroying it there cost a pass over memory long
-  /// since evicted, serial, after every worker had finished.
+  /// since evicted, serial, after every worker had finished. The value rides in the release
+  /// closure, which is destroyed on the thread that runs it.
   public func keep<T: Sendable>(_ value: consuming T) {
-    let kept = Kept(value)
+    let kept = value
     reclaim.withLock { r in
       guard let free = r else { return }
       r = {
         free()
-        kept.drop()
+        _ = kept
       }
     }
   }
@@ -45,10 +46,3 @@ public final class BlockSTMScratch: Sendable {
   deinit { take()?() }
 }
 
-/// A value held until the scratch is released.
-final class Kept<T: Sendable>: Sendable {
-  let value: Mutex<T?>
-  init(_ value: consuming T) { self.value = Mutex(value) }
-  /// Destroys the value now (on the releasing thread), not whenever the last closure goes.
-  func drop() { _ = value.withLock { v in v.take() } }
-}

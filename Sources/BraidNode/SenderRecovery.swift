@@ -16,8 +16,9 @@
 /// a request at once on its own thread whenever no other was being recovered kept that
 /// client's rate but lost the gain under load: the two event loops rarely overlap, and each
 /// then recovered its ready requests one by one again. Doing it at once only when nothing
-/// had arrived for 50 µs gave that client 4.4–4.8k but cost the 16-connection load 15%. Where the CPU lacks the eight-lane
-/// path there is nothing to gain, and recovery stays on the caller's thread.
+/// had arrived for 50 µs gave that client 4.4–4.8k but cost the 16-connection load 15%.
+/// Where the CPU lacks the eight-lane path there is nothing to gain, and recovery stays on
+/// the caller's thread.
 import BraidCrypto
 import BraidEVM
 import BraidPrimitives

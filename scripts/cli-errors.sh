@@ -43,6 +43,7 @@ check 1 "bench on malformed JSON" "$BRAID" bench execute "$tmp/bad.json"
 check 1 "bench on a block without fields" "$BRAID" bench execute "$tmp/empty-block.json"
 check 2 "an unknown subcommand" "$BRAID" frobnicate
 check 2 "a malformed option" "$BRAID" bench execute "$tmp/bad.json" --runs=-3
+check 2 "a block size of zero" "$BRAID" bench execute "$SHARED/bench/blocks/chain.json.gz" --block-size 0
 check 1 "bench rpc on a missing file" "$BRAID" bench rpc /nonexistent.json.gz
 check 1 "bench rpc with no server listening" "$BRAID" bench rpc --url http://127.0.0.1:1 "$SHARED/bench/blocks/chain.json.gz"
 check 2 "bench rpc with a malformed URL" "$BRAID" bench rpc --url https://example "$SHARED/bench/blocks/chain.json.gz"

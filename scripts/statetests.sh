@@ -31,3 +31,5 @@ echo "== statetest: optional set"
 
 echo "== bench: verify two blocks"
 "$BRAID" bench execute --runs 1 "$SHARED/bench/blocks/erc20-10000.json.gz" "$SHARED/bench/blocks/transfers-10000.json.gz"
+# Split as the node's sequencer splits it (blocks of at most 1000), sequential and on Block-STM.
+"$BRAID" bench execute --runs 1 --block-size 1000 --threads 0,2 "$SHARED/bench/blocks/erc20-10000.json.gz"

@@ -108,11 +108,12 @@
 /// allow, an ESTIMATE left when the block is done, a VM reporting a dependency it did not
 /// read) are bugs: they stop the process with a message naming the transaction.
 public enum BlockSTM {
-  /// Runs `count` transactions on `threads` worker threads (threads >= 1; the caller's thread
-  /// may be one of them). Returns exactly what sequential execution in index order produces.
+  /// Runs `count` transactions on `threads` worker threads (threads >= 1). Returns exactly
+  /// what sequential execution in index order produces.
   ///
-  /// Every worker runs on a fresh thread with a large stack (`options.stackSize`); the caller
-  /// waits. More workers than transactions would only ever idle, so at most `count` start.
+  /// Every worker runs on a thread with a large stack (`options.stackSize`), taken from
+  /// `WorkerPool`, which keeps its threads between blocks; the caller waits. More workers
+  /// than transactions would only ever idle, so at most `count` run.
   @inlinable
   public static func execute<VM: BlockSTMVM>(
     _ vm: VM, count: Int, threads: Int, options: BlockSTMOptions = BlockSTMOptions()

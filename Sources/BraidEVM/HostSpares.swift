@@ -19,6 +19,7 @@ final class HostSpares {
 
   private static let perThread = PerThread { HostSpares() }
 
-  /// This thread's spares, released when it exits (Block-STM's workers live one block).
+  /// This thread's spares, released when it exits (Block-STM's pool threads park between
+  /// blocks and keep theirs).
   static var current: HostSpares { perThread.current }
 }

@@ -34,6 +34,7 @@ final class BloomMemo {
 
   private static let perThread = PerThread { BloomMemo() }
 
-  /// This thread's memo, released when it exits (Block-STM's workers live one block).
+  /// This thread's memo, released when it exits (Block-STM's pool threads park between
+  /// blocks and keep theirs).
   static var current: BloomMemo { perThread.current }
 }

@@ -35,7 +35,7 @@ let package = Package(
     // Our own C: four Keccak-256 hashes at once with AVX2 where the machine has it.
     .target(name: "CKeccakX4"),
     .target(name: "BraidTrie", dependencies: ["BraidPrimitives", "CKeccakX4"], swiftSettings: optimize),
-    .target(name: "BraidBlockSTM", swiftSettings: optimize),
+    .target(name: "BraidBlockSTM", dependencies: ["BraidPrimitives"], swiftSettings: optimize),
     .target(name: "BraidEVM", dependencies: ["BraidPrimitives", "BraidCrypto"], swiftSettings: optimize),
     .target(
       name: "BraidExecution", dependencies: ["BraidPrimitives", "BraidEVM", "BraidTrie", "BraidBlockSTM"],

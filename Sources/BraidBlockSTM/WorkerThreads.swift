@@ -5,6 +5,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import BraidPrimitives
 
 /// Plain POSIX threads for the workers. Not Dispatch (its pool may already be busy with
 /// other work, and a worker that spins waiting for a task must not starve one that has a
@@ -16,10 +17,11 @@
 @usableFromInline
 enum WorkerThreads {
   /// Runs `body(worker)` for every worker in 0..<count, each on its own thread of
-  /// `WorkerPool`, and returns when all have returned.
+  /// `ThreadPool`, and returns when all have returned.
   @usableFromInline
   static func run(count: Int, stackSize: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    WorkerPool.shared.run(count: count, stackSize: stackSize, body)
+    precondition(count >= 1, "WorkerThreads: need at least one worker, got \(count)")
+    ThreadPool.shared.run(count: count, stackSize: stackSize, body)
   }
 
   /// What a new thread runs, passed through pthread_create's single pointer argument.

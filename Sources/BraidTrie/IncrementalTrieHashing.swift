@@ -428,81 +428,20 @@ public struct SendablePointer<Pointee>: @unchecked Sendable {
   public init(_ pointer: UnsafeMutablePointer<Pointee>) { self.pointer = pointer }
 }
 
-/// Plain POSIX threads for hashing subtrees in parallel: this module depends on nothing
-/// but primitives, and a shared pool may be busy with the block's own workers.
+/// Helper threads for hashing subtrees in parallel (and for the block's other parallel
+/// steps: receipts beside the commit), from `ThreadPool`, whose threads park between uses:
+/// the root's three parallel steps follow each other within microseconds, and each used to
+/// start a thread of its own (50 to 280 µs each, temporary timers).
 public enum TrieThreads {
-  /// Runs `other` on a new thread while `here` runs on this one, and returns when both
+  /// Runs `other` on a pool thread while `here` runs on this one, and returns when both
   /// have finished (for updating two tries at once).
   public static func run(_ other: @escaping @Sendable () -> Void, alongside here: () -> Void) {
-    let context = Unmanaged.passRetained(Start(index: 0, body: { _ in other() })).toOpaque()
-    #if canImport(Darwin)
-      var thread: pthread_t? = nil
-    #else
-      var thread = pthread_t()
-    #endif
-    guard pthread_create(&thread, nil, startTrieThread, context) == 0 else {
-      Unmanaged<Start>.fromOpaque(context).takeRetainedValue().body(0)
-      return here()
-    }
-    here()
-    #if canImport(Darwin)
-      pthread_join(thread!, nil)
-    #else
-      pthread_join(thread, nil)
-    #endif
-  }
-
-  final class Start: Sendable {
-    let index: Int
-    let body: @Sendable (Int) -> Void
-    init(index: Int, body: @escaping @Sendable (Int) -> Void) {
-      self.index = index
-      self.body = body
-    }
+    ThreadPool.shared.run(count: 1, { _ in other() }, whileWaiting: here)
   }
 
   /// Runs `body(k)` for k in 0..<count, k = 0 on the calling thread, and returns when all
-  /// have finished. A thread that cannot be started is run here instead.
+  /// have finished.
   public static func run(count: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    #if canImport(Darwin)
-      var threads: [pthread_t?] = []
-    #else
-      var threads: [pthread_t] = []
-    #endif
-    for k in 1..<max(count, 1) {
-      let context = Unmanaged.passRetained(Start(index: k, body: body)).toOpaque()
-      #if canImport(Darwin)
-        var thread: pthread_t? = nil
-      #else
-        var thread = pthread_t()
-      #endif
-      if pthread_create(&thread, nil, startTrieThread, context) == 0 {
-        threads.append(thread)
-      } else {
-        Unmanaged<Start>.fromOpaque(context).takeRetainedValue().body(k)
-      }
-    }
-    body(0)
-    for thread in threads {
-      #if canImport(Darwin)
-        pthread_join(thread!, nil)
-      #else
-        pthread_join(thread, nil)
-      #endif
-    }
+    ThreadPool.shared.run(count: max(count, 1) - 1, { body($0 + 1) }, whileWaiting: { body(0) })
   }
 }
-
-#if canImport(Darwin)
-  private func startTrieThread(_ context: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? {
-    let start = Unmanaged<TrieThreads.Start>.fromOpaque(context).takeRetainedValue()
-    start.body(start.index)
-    return nil
-  }
-#else
-  private func startTrieThread(_ context: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
-    let start = Unmanaged<TrieThreads.Start>.fromOpaque(context!).takeRetainedValue()
-    start.body(start.index)
-    return nil
-  }
-#endif

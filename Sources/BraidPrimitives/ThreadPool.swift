@@ -7,21 +7,30 @@
 #endif
 import Synchronization
 
-/// The threads Block-STM's workers run on, kept from one block to the next.
+/// Threads kept between blocks, for Block-STM's workers and the helpers of the state root
+/// and the receipts.
 ///
 /// A thread per worker per block cost a `pthread_create`, the mapping of its 256 MiB stack,
 /// and at exit the unmapping, which interrupts every core to flush its TLB: about 0.35 ms a
 /// block on this 2-core machine (temporary timers, 255-transaction blocks), a tenth of such a
-/// block's time on one worker. A pooled thread that finishes its share of a block parks: it
-/// spins briefly (the sequencer's next block may already be waiting), then sleeps on its
-/// own `Signal`, and after `idleSeconds` without work it leaves the pool and exits, so that
-/// a burst of concurrent blocks (tests) does not keep its threads forever.
+/// block's time on one worker. A pooled thread that finishes its share parks: it spins
+/// briefly (the root's helper follows the block's workers within microseconds, and the
+/// sequencer's next block may already be waiting), then sleeps on its own `Signal`, and
+/// after `idleSeconds` without work it leaves the pool and exits, so that a burst of
+/// concurrent blocks (tests) does not keep its threads forever. Block-STM's workers and the
+/// trie's helpers ask for the same stack size, so they share the parked threads.
 ///
-/// Blocks executed at the same time take disjoint sets of threads: a worker is removed from
-/// the idle list before it is given a job, and put back only when the job is done.
-@usableFromInline
-final class WorkerPool: Sendable {
-  @usableFromInline static let shared = WorkerPool()
+/// Runs at the same time take disjoint sets of threads: a thread is removed from the idle
+/// list before it is given a share, and put back only when the share is done.
+public final class ThreadPool: Sendable {
+  public static let shared = ThreadPool()
+
+  /// The stack of every thread the pool is asked for by default: room for a VM that recurses
+  /// deeply (the EVM, once per call frame, up to depth 1024). Reserved address space only,
+  /// until used.
+  public static let defaultStackSize = 256 << 20
+
+  public init() {}
 
   /// Parked threads by stack size (a pool thread's stack size is fixed at its creation).
   let idle = Mutex<[Int: [PooledWorker]]>([:])
@@ -31,11 +40,15 @@ final class WorkerPool: Sendable {
   static let idleSeconds = 10
 
   /// Runs `body(k)` for k in 0..<count, each on a pool thread with a stack of `stackSize`
-  /// bytes, and returns when all have returned. Every pool thread has dropped its reference to
-  /// `body` by then: whatever `body` captures is released on return as it was with a thread
-  /// of its own.
-  func run(count: Int, stackSize: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    precondition(count >= 1, "WorkerPool: need at least one worker, got \(count)")
+  /// bytes, and `here` on the calling thread meanwhile; returns when all have returned.
+  /// Every pool thread has dropped its reference to `body` by then: whatever `body`
+  /// captures is released on return as it was with a thread of its own.
+  public func run(
+    count: Int, stackSize: Int = ThreadPool.defaultStackSize, _ body: @escaping @Sendable (Int) -> Void,
+    whileWaiting here: () -> Void = {}
+  ) {
+    precondition(count >= 0, "ThreadPool: a negative count, \(count)")
+    if count == 0 { return here() }
     var workers = idle.withLock { parked -> [PooledWorker] in
       let available = parked[stackSize, default: []]
       let taken = Array(available.suffix(count))
@@ -45,6 +58,7 @@ final class WorkerPool: Sendable {
     while workers.count < count { workers.append(PooledWorker(pool: self, stackSize: stackSize)) }
     let group = JobGroup(count: count)
     for (k, worker) in workers.enumerated() { worker.start(Job(index: k, body: body, group: group)) }
+    here()
     group.wait()
   }
 
@@ -70,7 +84,7 @@ struct Job: Sendable {
   let group: JobGroup
 }
 
-/// The shares of one `WorkerPool.run` still running.
+/// The shares of one `ThreadPool.run` still running.
 final class JobGroup: Sendable {
   let remaining: Atomic<Int>
   let finished = Signal()
@@ -83,7 +97,7 @@ final class JobGroup: Sendable {
 
   /// Until every share has left. Spins first: a block's workers usually finish together.
   func wait() {
-    let deadline = monotonicNanoseconds() + WorkerPool.spinNanoseconds
+    let deadline = monotonicNanoseconds() + ThreadPool.spinNanoseconds
     while remaining.load(ordering: .acquiring) > 0 && monotonicNanoseconds() < deadline {}
     // The last share posts whether or not this side is still spinning, so the post is
     // always taken here, and the signal is left clear.
@@ -98,20 +112,20 @@ final class JobGroup: Sendable {
 /// it sees `ready` (acquire); the next block can only take the worker after it has parked
 /// again, through the pool's lock. `pool` and `stackSize` never change.
 final class PooledWorker: @unchecked Sendable {
-  let pool: WorkerPool
+  let pool: ThreadPool
   let stackSize: Int
   let ready = Atomic<Bool>(false)
   let signal = Signal()
   var job: Job? = nil
 
-  init(pool: WorkerPool, stackSize: Int) {
+  init(pool: ThreadPool, stackSize: Int) {
     self.pool = pool
     self.stackSize = stackSize
     var attributes = pthread_attr_t()
-    guard pthread_attr_init(&attributes) == 0 else { invariantViolation("pthread_attr_init failed") }
+    guard pthread_attr_init(&attributes) == 0 else { fatalError("pthread_attr_init failed") }
     defer { pthread_attr_destroy(&attributes) }
     if pthread_attr_setstacksize(&attributes, stackSize) != 0 {
-      invariantViolation("pthread_attr_setstacksize(\(stackSize)) failed")
+      fatalError("pthread_attr_setstacksize(\(stackSize)) failed")
     }
     pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
     let context = Unmanaged.passRetained(self).toOpaque()
@@ -123,7 +137,7 @@ final class PooledWorker: @unchecked Sendable {
     let status = pthread_create(&thread, &attributes, startPooledWorker, context)
     if status != 0 {
       Unmanaged<PooledWorker>.fromOpaque(context).release()
-      invariantViolation("pthread_create failed with \(status) starting a worker thread")
+      fatalError("pthread_create failed with \(status) starting a worker thread")
     }
   }
 
@@ -152,7 +166,7 @@ final class PooledWorker: @unchecked Sendable {
 
   /// Waits until a job has been given; false when the thread should exit instead.
   private func takeJob() -> Bool {
-    let deadline = monotonicNanoseconds() + WorkerPool.spinNanoseconds
+    let deadline = monotonicNanoseconds() + ThreadPool.spinNanoseconds
     while true {
       if ready.load(ordering: .acquiring) {
         ready.store(false, ordering: .relaxed)
@@ -161,7 +175,7 @@ final class PooledWorker: @unchecked Sendable {
       if monotonicNanoseconds() < deadline { continue }
       // A post seen by spinning is still pending here: then this wait returns at once and
       // the loop looks at `ready` again.
-      if !signal.wait(timeoutSeconds: WorkerPool.idleSeconds) && pool.retire(self) { return false }
+      if !signal.wait(timeoutSeconds: ThreadPool.idleSeconds) && pool.retire(self) { return false }
     }
   }
 }

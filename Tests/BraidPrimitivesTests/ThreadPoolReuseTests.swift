@@ -1,4 +1,4 @@
-@testable import BraidBlockSTM
+@testable import BraidPrimitives
 import Synchronization
 import Testing
 
@@ -8,15 +8,15 @@ import Testing
   import Darwin
 #endif
 
-/// Block-STM's worker threads outlive a block (`WorkerPool`): every share of a run runs once,
+/// Block-STM's worker threads outlive a block (`ThreadPool`): every share of a run runs once,
 /// blocks running at the same time never share a thread, a thread is reused by the next
 /// block, and nothing a block's body captured is kept alive by a parked thread.
-struct WorkerPoolReuseTests {
+struct ThreadPoolReuseTests {
   /// A stack size no other test uses, so that these tests' threads are their own.
   static func privateStackSize(_ k: Int) -> Int { (3 << 20) + k * 4096 }
 
   @Test func everyShareRunsOnceUnderConcurrentRuns() async {
-    let pool = WorkerPool()
+    let pool = ThreadPool()
     await withTaskGroup(of: Bool.self) { group in
       for caller in 0..<4 {
         group.addTask {
@@ -41,7 +41,7 @@ struct WorkerPoolReuseTests {
   }
 
   @Test func aParkedThreadRunsTheNextBlock() {
-    let pool = WorkerPool()
+    let pool = ThreadPool()
     let seen = Mutex<[UInt]>([])
     for _ in 0..<3 {
       pool.run(count: 1, stackSize: Self.privateStackSize(2)) { _ in
@@ -57,7 +57,7 @@ struct WorkerPoolReuseTests {
   final class Captured: Sendable {}
 
   @Test func whatTheBodyCapturedIsReleasedOnReturn() {
-    let pool = WorkerPool()
+    let pool = ThreadPool()
     for count in [1, 2, 4] {
       weak var released: Captured? = nil
       do {

@@ -43,8 +43,8 @@ public struct IncrementalTrie: Sendable {
   var nodes: [Node] = []
   /// Per node: its hash, or its short encoding as raw bytes; see `Node.refLength`.
   var refs: [Hash32] = []
-  /// Per node: a leaf's value (other nodes keep an empty or stale array here).
-  var values: [Bytes] = []
+  /// Per node: a leaf's value (other nodes keep an empty or stale one there).
+  var values = LeafValues()
   /// Sixteen child node indices per branch, -1 for none.
   var slots: [Int32] = []
   var freeNodes: [Int32] = []
@@ -104,7 +104,7 @@ public struct IncrementalTrie: Sendable {
   /// The value stored under `key`, if any.
   public func value(for key: Hash32) -> Bytes? {
     let n = leaf(for: key)
-    return n >= 0 ? values[Int(n)] : nil
+    return n >= 0 ? values.withValue(Int(n)) { Bytes($0) } : nil
   }
 
   /// The leaf that holds `key`, or -1; `visit` sees every node of the path down, the leaf
@@ -148,13 +148,9 @@ public struct IncrementalTrie: Sendable {
       }
       guard n >= 0 else { return false }
       let i = Int(n)
-      let same = values[i].withUnsafeBytes { old -> Bool? in
-        guard old.count == value.count else { return nil }
-        return memcmp(old.baseAddress!, value.baseAddress!, value.count) == 0
-      }
-      guard let same else { return false }
+      guard let same = values.equals(i, value) else { return false }
       if same { return true }
-      values[i].withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: value.baseAddress!, byteCount: value.count) }
+      values.set(i, value)
       nodes.withUnsafeMutableBufferPointer { nodes in
         for k in 0..<length { nodes[Int(path[k])].dirty = true }
       }
@@ -176,10 +172,8 @@ public struct IncrementalTrie: Sendable {
     case .leaf:
       let other = nodes[i].key
       if other == key {
-        if values[i].withUnsafeBytes({ $0.count == value.count && memcmp($0.baseAddress!, value.baseAddress!, value.count) == 0 }) {
-          return n
-        }
-        setValue(i, value)
+        if values.equals(i, value) == true { return n }
+        values.set(i, value)
         maxValueLength = max(maxValueLength, value.count)
         nodes[i].dirty = true
         changed = true
@@ -315,13 +309,13 @@ public struct IncrementalTrie: Sendable {
     }
     nodes.append(node)
     refs.append(.zero)
-    values.append([])
+    values.append()
     return Int32(nodes.count - 1)
   }
 
   private mutating func newLeaf(_ key: Hash32, _ value: UnsafeRawBufferPointer) -> Int32 {
     let n = newNode(Node(key: key, link: -1, kind: .leaf))
-    setValue(Int(n), value)
+    values.set(Int(n), value)
     maxValueLength = max(maxValueLength, value.count)
     return n
   }
@@ -342,23 +336,12 @@ public struct IncrementalTrie: Sendable {
     return newNode(Node(key: key, link: block, kind: .branch))
   }
 
-  /// Overwrites in place when the length is unchanged (the usual case for a balance or a
-  /// slot), so that an update allocates nothing.
-  private mutating func setValue(_ i: Int, _ value: UnsafeRawBufferPointer) {
-    if values[i].count == value.count {
-      values[i].withUnsafeMutableBytes { $0.baseAddress!.copyMemory(from: value.baseAddress!, byteCount: value.count) }
-    } else {
-      values[i] = Bytes(value)
-    }
-  }
-
   @inline(__always)
   private mutating func setSlot(_ branch: Int32, _ nibble: Int, _ child: Int32) {
     slots[Int(nodes[Int(branch)].link) * 16 + nibble] = child
   }
 
   private mutating func freeNode(_ n: Int32) {
-    // A freed leaf keeps its value's buffer for the next leaf that reuses the index.
     freeNodes.append(n)
   }
 

@@ -37,11 +37,11 @@ extension IncrementalTrie {
     let capacity = max(640, maxValueLength + 96)
     nodes.withUnsafeMutableBufferPointer { nodes in
       refs.withUnsafeMutableBufferPointer { refs in
-        values.withUnsafeBufferPointer { values in
+        values.bytes.withUnsafeBytes { valueBytes in
           slots.withUnsafeBufferPointer { slots in
             let shared = SharedNodes(
-              nodes: nodes.baseAddress!, refs: refs.baseAddress!, values: values.baseAddress!,
-              slots: slots.baseAddress!, fourWay: fourWay)
+              nodes: nodes.baseAddress!, refs: refs.baseAddress!, values: valueBytes.baseAddress,
+              valueSlot: values.slotSize, slots: slots.baseAddress!, fourWay: fourWay)
             if parallel { shared.commitTopChildren(root: top, workers: workers, capacity: capacity) }
             let encoder = NodeEncoder(shared, capacity: capacity)
             encoder.commit(top, depth: 0)
@@ -61,7 +61,9 @@ extension IncrementalTrie {
 struct SharedNodes: @unchecked Sendable {
   let nodes: UnsafeMutablePointer<IncrementalTrie.Node>
   let refs: UnsafeMutablePointer<Hash32>
-  let values: UnsafePointer<Bytes>
+  /// `LeafValues`' slots: `valueSlot` bytes per node, a 2-byte length and the value.
+  let values: UnsafeRawPointer?
+  let valueSlot: Int
   let slots: UnsafePointer<Int32>
   /// Whether encoders hash nodes four at a time (see `NodeEncoder`).
   let fourWay: Bool
@@ -274,29 +276,30 @@ struct NodeEncoder {
     let key = shared.nodes[i].key
     let prefixLength = (64 - depth) / 2 + 1
     let pathItem = prefixLength == 1 ? 1 : 1 + prefixLength
-    return shared.values[i].withUnsafeBytes { value -> Int in
-      let c = value.count
-      let valueItem = c == 1 && value[0] < 0x80 ? 1 : stringHeaderLength(c) + c
-      var p = buffer + writeListHeader(payload: pathItem + valueItem, at: buffer)
-      if prefixLength > 1 {
-        p.storeBytes(of: 0x80 + UInt8(prefixLength), as: UInt8.self)
-        p += 1
-      }
-      // 64 - depth nibbles: odd when depth is odd, and then the first rides in the flag byte.
-      let first = depth & 1 == 1 ? 0x30 | UInt8(nibble(key, depth)) : 0x20
-      p.storeBytes(of: first, as: UInt8.self)
+    let slot = shared.values! + i * shared.valueSlot
+    let value = UnsafeRawBufferPointer(
+      start: slot + LeafValues.lengthBytes, count: Int(slot.loadUnaligned(as: UInt16.self)))
+    let c = value.count
+    let valueItem = c == 1 && value[0] < 0x80 ? 1 : stringHeaderLength(c) + c
+    var p = buffer + writeListHeader(payload: pathItem + valueItem, at: buffer)
+    if prefixLength > 1 {
+      p.storeBytes(of: 0x80 + UInt8(prefixLength), as: UInt8.self)
       p += 1
-      p += copyKeyBytes(key, from: (depth + 1) / 2, to: 32, at: p)
-      if valueItem == 1 {
-        p.storeBytes(of: value[0], as: UInt8.self)
-        p += 1
-      } else {
-        p += writeHeader(short: 0x80, long: 0xb7, length: c, at: p)
-        p.copyMemory(from: value.baseAddress!, byteCount: c)
-        p += c
-      }
-      return p - buffer
     }
+    // 64 - depth nibbles: odd when depth is odd, and then the first rides in the flag byte.
+    let first = depth & 1 == 1 ? 0x30 | UInt8(nibble(key, depth)) : 0x20
+    p.storeBytes(of: first, as: UInt8.self)
+    p += 1
+    p += copyKeyBytes(key, from: (depth + 1) / 2, to: 32, at: p)
+    if valueItem == 1 {
+      p.storeBytes(of: value[0], as: UInt8.self)
+      p += 1
+    } else {
+      p += writeHeader(short: 0x80, long: 0xb7, length: c, at: p)
+      p.copyMemory(from: value.baseAddress!, byteCount: c)
+      p += c
+    }
+    return p - buffer
   }
 
   /// [hex-prefix(nibbles depth..<depth+pathLength, extension), child reference].

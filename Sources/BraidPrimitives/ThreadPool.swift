@@ -15,7 +15,8 @@ import Synchronization
 /// block on this 2-core machine (temporary timers, 255-transaction blocks), a tenth of such a
 /// block's time on one worker. A pooled thread that finishes its share parks: it spins
 /// briefly (the root's helper follows the block's workers within microseconds, and the
-/// sequencer's next block may already be waiting), then sleeps on its own `Signal`, and
+/// sequencer's next block may already be waiting), yielding the core at every turn so that
+/// it never keeps the caller from its commit, then sleeps on its own `Signal`, and
 /// after `idleSeconds` without work it leaves the pool and exits, so that a burst of
 /// concurrent blocks (tests) does not keep its threads forever. Block-STM's workers and the
 /// trie's helpers ask for the same stack size, so they share the parked threads.
@@ -98,7 +99,7 @@ final class JobGroup: Sendable {
   /// Until every share has left. Spins first: a block's workers usually finish together.
   func wait() {
     let deadline = monotonicNanoseconds() + ThreadPool.spinNanoseconds
-    while remaining.load(ordering: .acquiring) > 0 && monotonicNanoseconds() < deadline {}
+    while remaining.load(ordering: .acquiring) > 0 && monotonicNanoseconds() < deadline { sched_yield() }
     // The last share posts whether or not this side is still spinning, so the post is
     // always taken here, and the signal is left clear.
     finished.wait(timeoutSeconds: nil)
@@ -172,7 +173,10 @@ final class PooledWorker: @unchecked Sendable {
         ready.store(false, ordering: .relaxed)
         return true
       }
-      if monotonicNanoseconds() < deadline { continue }
+      if monotonicNanoseconds() < deadline {
+        sched_yield()
+        continue
+      }
       // A post seen by spinning is still pending here: then this wait returns at once and
       // the loop looks at `ready` again.
       if !signal.wait(timeoutSeconds: ThreadPool.idleSeconds) && pool.retire(self) { return false }

@@ -112,7 +112,7 @@ public enum BlockSTM {
   /// what sequential execution in index order produces.
   ///
   /// Every worker runs on a thread with a large stack (`options.stackSize`), taken from
-  /// `WorkerPool`, which keeps its threads between blocks; the caller waits. More workers
+  /// `ThreadPool`, which keeps its threads between blocks; the caller waits. More workers
   /// than transactions would only ever idle, so at most `count` run.
   @inlinable
   public static func execute<VM: BlockSTMVM>(

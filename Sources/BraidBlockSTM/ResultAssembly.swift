@@ -9,8 +9,9 @@ import Synchronization
 final class ResultBuffers<VM: BlockSTMVM>: @unchecked Sendable {
   // @unchecked Sendable is safe: each slot of the three buffers is initialized by exactly
   // one worker, the one that claimed its index through an atomic cursor, and is read by the
-  // caller only after every worker thread has been joined, which orders those writes before
-  // the reads. The pointers themselves never change.
+  // caller only after every worker has finished its share (`ThreadPool.run` returns once
+  // each has counted itself out with a release and the caller has read the count with an
+  // acquire), which orders those writes before the reads. The pointers never change.
   @usableFromInline let count: Int
   @usableFromInline let shardCount: Int
   @usableFromInline let collectWrites: Bool

@@ -9,7 +9,7 @@ import BraidPrimitives
 
 /// Plain POSIX threads for the workers. Not Dispatch (its pool may already be busy with
 /// other work, and a worker that spins waiting for a task must not starve one that has a
-/// task) and not Foundation's `Thread` (this module depends on nothing).
+/// task) and not Foundation's `Thread` (this module depends on nothing but BraidPrimitives).
 ///
 /// Every worker runs on a thread with a large stack, never the caller's: a VM may recurse
 /// deeply (the EVM once per CALL frame, up to depth 1024), more than the 8 MiB a main thread

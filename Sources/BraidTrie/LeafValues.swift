@@ -11,9 +11,9 @@
 ///
 /// A value of its own (`[UInt8]` per node) was a heap allocation per new leaf and, on every
 /// write and every encoding of a leaf, a pointer to follow to another cache line; a state
-/// root touches thousands of leaves, nearly each one a cache miss. All slots have the size
-/// of the longest value so far (accounts: up to about 110 bytes, storage slots: 33), so
-/// a node's value is found from its index alone; a longer value grows every slot once.
+/// root touches thousands of leaves, nearly each one a cache miss. All slots have one size,
+/// enough for the longest value so far (accounts: up to about 110 bytes, storage slots: 33),
+/// so a node's value is found from its index alone; a longer value widens every slot.
 struct LeafValues: Sendable {
   /// Bytes per node index; 0 until the first value.
   private(set) var slotSize = 0

@@ -45,4 +45,3 @@ public final class BlockSTMScratch: Sendable {
 
   deinit { take()?() }
 }
-

@@ -67,7 +67,7 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
       "eth_sendRawTransaction", "eth_sendRawTransactionSync", "eth_sendTransaction", "eth_getTransactionByHash",
       "eth_getTransactionReceipt", "eth_getBlockReceipts", "eth_getBlockByNumber", "eth_getBlockByHash",
       "eth_getBlockTransactionCountByNumber", "eth_getBlockTransactionCountByHash", "eth_getLogs",
-    ]
+    ] + blockPositionMethods
   }
 
   func call(_ method: String, _ rawParams: JSONValue?, prepared: PreparedSubmission? = nil) -> CallOutcome {
@@ -156,7 +156,7 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
         return .value(try backend.block(hash: p.hash(0)).map { .quantity($0.transactionHashes.count) } ?? .null)
       case "eth_getLogs": return .value(try logs(p))
       default:
-        return .failure(.methodNotFound(method))
+        return try blockPositionCall(method, p) ?? .failure(.methodNotFound(method))
       }
     } catch {
       return .failure(error)

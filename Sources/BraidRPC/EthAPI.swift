@@ -15,6 +15,10 @@ public struct RPCConfiguration: Sendable {
   /// eth_sendRawTransactionSync's default and longest wait (EIP-7966 recommends 2 s).
   public var syncTimeout: Duration
   public var maxSyncTimeout: Duration
+  /// Filters (eth_newFilter and the like): dropped when not polled for `filterTimeout`
+  /// (geth's five minutes), at most `maxFilters` at once.
+  public var filterTimeout: Duration
+  public var maxFilters: Int
   /// eth_getLogs limits.
   public var maxLogBlockRange: UInt64
   public var maxLogResults: Int
@@ -23,7 +27,8 @@ public struct RPCConfiguration: Sendable {
   public init(
     clientVersion: String = "Braid/v0.1.0/linux/swift6", maxBatchSize: Int = 1000, gasCap: UInt64 = 50_000_000,
     syncTimeout: Duration = .seconds(2), maxSyncTimeout: Duration = .seconds(10), maxLogBlockRange: UInt64 = 10_000,
-    maxLogResults: Int = 10_000, maxFeeHistoryBlocks: UInt64 = 1024
+    maxLogResults: Int = 10_000, maxFeeHistoryBlocks: UInt64 = 1024, filterTimeout: Duration = .seconds(300),
+    maxFilters: Int = 10_000
   ) {
     self.clientVersion = clientVersion
     self.maxBatchSize = maxBatchSize
@@ -33,6 +38,8 @@ public struct RPCConfiguration: Sendable {
     self.maxLogBlockRange = maxLogBlockRange
     self.maxLogResults = maxLogResults
     self.maxFeeHistoryBlocks = maxFeeHistoryBlocks
+    self.filterTimeout = filterTimeout
+    self.maxFilters = maxFilters
   }
 }
 
@@ -48,12 +55,14 @@ enum CallOutcome {
 struct EthAPI<Backend: ChainBackend>: Sendable {
   let backend: Backend
   let configuration: RPCConfiguration
+  let filters: FilterRegistry
   private let chainIdHex: String
   private let netVersion: String
 
   init(backend: Backend, configuration: RPCConfiguration) {
     self.backend = backend
     self.configuration = configuration
+    filters = FilterRegistry(timeout: configuration.filterTimeout, maxFilters: configuration.maxFilters)
     chainIdHex = Quantity.hex(backend.chainId)
     netVersion = String(backend.chainId)
   }
@@ -67,7 +76,7 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
       "eth_sendRawTransaction", "eth_sendRawTransactionSync", "eth_sendTransaction", "eth_getTransactionByHash",
       "eth_getTransactionReceipt", "eth_getBlockReceipts", "eth_getBlockByNumber", "eth_getBlockByHash",
       "eth_getBlockTransactionCountByNumber", "eth_getBlockTransactionCountByHash", "eth_getLogs",
-    ] + blockPositionMethods
+    ] + blockPositionMethods + filterMethods
   }
 
   func call(_ method: String, _ rawParams: JSONValue?, prepared: PreparedSubmission? = nil) -> CallOutcome {
@@ -156,7 +165,9 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
         return .value(try backend.block(hash: p.hash(0)).map { .quantity($0.transactionHashes.count) } ?? .null)
       case "eth_getLogs": return .value(try logs(p))
       default:
-        return try blockPositionCall(method, p) ?? .failure(.methodNotFound(method))
+        if let outcome = try blockPositionCall(method, p) { return outcome }
+        if let outcome = try filterCall(method, p) { return outcome }
+        return .failure(.methodNotFound(method))
       }
     } catch {
       return .failure(error)

@@ -2,46 +2,52 @@
 import BraidEVM
 import BraidPrimitives
 
+/// What a log query selects: one block by hash, or a range whose ends may be tags
+/// (`latest` moves), and the addresses and topics a log must match.
+struct LogCriteria: Sendable {
+  var blockHash: Hash32?
+  var from: BlockTag?
+  var to: BlockTag?
+  var addresses: [Address] = []
+  var topics: [[Hash32]?] = []
+}
+
 extension EthAPI {
   func logs(_ p: Params) throws(RPCError) -> JSONValue {
     try p.expect(required: 1, max: 1)
-    guard case .object(let o)? = p[0] else {
+    return .array(try logs(logCriteria(p[0])).map(RPCObjects.log))
+  }
+
+  /// A filter object of eth_getLogs or eth_newFilter, checked but with its block range
+  /// not yet resolved: a filter resolves `latest` each time it is polled.
+  func logCriteria(_ value: JSONValue?) throws(RPCError) -> LogCriteria {
+    guard case .object(let o)? = value else {
       throw .invalidArgument(0, "json: cannot unmarshal non-object into Go value of type filters.FilterCriteria")
     }
     func param<T>(_ body: () throws(ParamError) -> T) throws(RPCError) -> T {
       do { return try body() } catch { throw .invalidArgument(0, error.message) }
     }
-    var filter = LogFilter(fromBlock: 0, toBlock: 0, maxResults: configuration.maxLogResults)
+    var criteria = LogCriteria()
     if let hashValue = o["blockHash"], !hashValue.isNull {
       if o["fromBlock"] != nil || o["toBlock"] != nil {
         throw .invalidArgument(0, "cannot specify both BlockHash and FromBlock/ToBlock, choose one or the other")
       }
-      let hash = try param { () throws(ParamError) in try HexParam.hash(hashValue) }
-      guard let block = backend.block(hash: hash) else { throw .server("unknown block") }
-      filter.fromBlock = block.header.number
-      filter.toBlock = block.header.number
+      criteria.blockHash = try param { () throws(ParamError) in try HexParam.hash(hashValue) }
     } else {
-      let head = backend.headNumber()
-      let from = try o["fromBlock"].flatMap { $0.isNull ? nil : $0 }.map { v throws(RPCError) in
+      criteria.from = try o["fromBlock"].flatMap { $0.isNull ? nil : $0 }.map { v throws(RPCError) in
         try param { () throws(ParamError) in try HexParam.blockTag(v) }
       }
-      let to = try o["toBlock"].flatMap { $0.isNull ? nil : $0 }.map { v throws(RPCError) in
+      criteria.to = try o["toBlock"].flatMap { $0.isNull ? nil : $0 }.map { v throws(RPCError) in
         try param { () throws(ParamError) in try HexParam.blockTag(v) }
-      }
-      filter.fromBlock = from.map(number(of:)) ?? head
-      filter.toBlock = min(to.map(number(of:)) ?? head, head)
-      if filter.fromBlock > filter.toBlock && filter.fromBlock <= head { throw .server("invalid block range params") }
-      if filter.toBlock >= filter.fromBlock && filter.toBlock - filter.fromBlock >= configuration.maxLogBlockRange {
-        throw .server("query exceeds max block range \(configuration.maxLogBlockRange)")
       }
     }
     if let a = o["address"] {
       switch a {
       case .null: break
       case .array(let list):
-        for item in list { filter.addresses.append(try param { () throws(ParamError) in try HexParam.address(item) }) }
+        for item in list { criteria.addresses.append(try param { () throws(ParamError) in try HexParam.address(item) }) }
       default:
-        filter.addresses = [try param { () throws(ParamError) in try HexParam.address(a) }]
+        criteria.addresses = [try param { () throws(ParamError) in try HexParam.address(a) }]
       }
     }
     if let t = o["topics"], !t.isNull {
@@ -49,17 +55,38 @@ extension EthAPI {
       if positions.count > 4 { throw .invalidArgument(0, "exceed max topics") }
       for position in positions {
         switch position {
-        case .null: filter.topics.append(nil)
+        case .null: criteria.topics.append(nil)
         case .array(let alternatives):
           var hashes: [Hash32] = []
           for h in alternatives where !h.isNull { hashes.append(try param { () throws(ParamError) in try HexParam.hash(h) }) }
-          filter.topics.append(alternatives.contains(where: \.isNull) || hashes.isEmpty ? nil : hashes)
+          criteria.topics.append(alternatives.contains(where: \.isNull) || hashes.isEmpty ? nil : hashes)
         default:
-          filter.topics.append([try param { () throws(ParamError) in try HexParam.hash(position) }])
+          criteria.topics.append([try param { () throws(ParamError) in try HexParam.hash(position) }])
         }
       }
     }
-    return .array(try backend.logs(matching: filter).map(RPCObjects.log))
+    return criteria
+  }
+
+  /// The logs `criteria` selects, its range resolved against the head now.
+  func logs(_ criteria: LogCriteria) throws(RPCError) -> [LogRecord] {
+    var filter = LogFilter(
+      fromBlock: 0, toBlock: 0, addresses: criteria.addresses, topics: criteria.topics,
+      maxResults: configuration.maxLogResults)
+    if let hash = criteria.blockHash {
+      guard let block = backend.block(hash: hash) else { throw .server("unknown block") }
+      filter.fromBlock = block.header.number
+      filter.toBlock = block.header.number
+    } else {
+      let head = backend.headNumber()
+      filter.fromBlock = criteria.from.map(number(of:)) ?? head
+      filter.toBlock = min(criteria.to.map(number(of:)) ?? head, head)
+      if filter.fromBlock > filter.toBlock && filter.fromBlock <= head { throw .server("invalid block range params") }
+      if filter.toBlock >= filter.fromBlock && filter.toBlock - filter.fromBlock >= configuration.maxLogBlockRange {
+        throw .server("query exceeds max block range \(configuration.maxLogBlockRange)")
+      }
+    }
+    return try backend.logs(matching: filter)
   }
 
   /// eth_feeHistory: base fees (one more than blocks, the last being the next block's),

@@ -8,15 +8,21 @@ extension EthAPI {
   /// `prepared`: the same raw transaction, already prepared with the rest of its batch.
   func sendRawTransaction(_ p: Params, prepared: PreparedSubmission? = nil) throws(RPCError) -> CallOutcome {
     try p.expect(required: 1, max: 1)
-    let backend = self.backend
+    let api = self
     if let prepared {
       return .pending { reply in
-        backend.submit(prepared: prepared) { result in reply(result.map { .hash($0) }) }
+        api.backend.submit(prepared: prepared) { result in
+          api.noteAccepted(result) { $0 }
+          reply(result.map { .hash($0) })
+        }
       }
     }
     let raw = try p.data(0)
     return .pending { reply in
-      backend.submit(rawTransaction: raw) { result in reply(result.map { .hash($0) }) }
+      api.backend.submit(rawTransaction: raw) { result in
+        api.noteAccepted(result) { $0 }
+        reply(result.map { .hash($0) })
+      }
     }
   }
 
@@ -30,9 +36,12 @@ extension EthAPI {
       let ms: UInt64? = t.uint64Value ?? (try? HexParam.uint64(t))
       if let ms, ms > 0, Duration.milliseconds(ms) <= configuration.maxSyncTimeout { timeout = .milliseconds(ms) }
     }
-    let backend = self.backend
+    let api = self
     return .pending { reply in
-      backend.submitAndWait(rawTransaction: raw, timeout: timeout) { result in reply(result.map(RPCObjects.receipt)) }
+      api.backend.submitAndWait(rawTransaction: raw, timeout: timeout) { result in
+        api.noteAccepted(result) { $0.transactionHash }
+        reply(result.map(RPCObjects.receipt))
+      }
     }
   }
 
@@ -61,9 +70,12 @@ extension EthAPI {
       maxPriorityFeePerGas: type == 2 ? tip : maxFee, to: request.to, value: request.value ?? .zero,
       data: request.data ?? [], accessList: request.accessList ?? [], sender: from)
     let raw = try backend.sign(tx)
-    let backend = self.backend
+    let api = self
     return .pending { reply in
-      backend.submit(rawTransaction: raw) { result in reply(result.map { .hash($0) }) }
+      api.backend.submit(rawTransaction: raw) { result in
+        api.noteAccepted(result) { $0 }
+        reply(result.map { .hash($0) })
+      }
     }
   }
 }

@@ -51,6 +51,15 @@ class Web3AgainstBraid(unittest.TestCase):
         abi, bytecode, cls.layout = compile_ledger()
         owner = ACCOUNTS[0]
 
+        # Polling filters made before anything happens, read once everything has: how
+        # web3.py watches a chain over HTTP.
+        cls.first_block = w3.eth.block_number
+        cls.block_filter = w3.eth.filter("latest")
+        cls.pending_filter = w3.eth.filter("pending")
+        cls.transfer_topic = "0x" + keccak(b"Transfer(address,address,uint256)").hex()
+        cls.log_filter = w3.eth.filter({"fromBlock": "latest", "topics": [cls.transfer_topic]})
+        cls.sent = []
+
         # Deploy: web3 fills chain id, gas (eth_estimateGas) and EIP-1559 fees itself.
         factory = w3.eth.contract(abi=abi, bytecode=bytecode)
         tx = factory.constructor(SUPPLY).build_transaction(
@@ -101,10 +110,17 @@ class Web3AgainstBraid(unittest.TestCase):
             hashes.append(cls.send(payer, tx))
         cls.payment_receipts = [cls.wait(h) for h in hashes]
 
+        cls.new_blocks = cls.block_filter.get_new_entries()
+        cls.new_pending = cls.pending_filter.get_new_entries()
+        cls.new_logs = cls.log_filter.get_new_entries()
+        cls.last_block = w3.eth.block_number
+
     @classmethod
     def send(cls, account, tx):
         signed = account.sign_transaction(tx)
-        return cls.w3.eth.send_raw_transaction(signed.raw_transaction)
+        tx_hash = cls.w3.eth.send_raw_transaction(signed.raw_transaction)
+        cls.sent.append(tx_hash)
+        return tx_hash
 
     @classmethod
     def wait(cls, tx_hash):
@@ -172,6 +188,24 @@ class Web3AgainstBraid(unittest.TestCase):
         self.assertEqual(len(raw), 2)
         for entry in raw:
             self.assertEqual(entry["topics"][2], address_word(receiver))
+
+    def test_filters_saw_every_block_transaction_and_transfer(self):
+        expected_blocks = [self.w3.eth.get_block(n).hash for n in range(self.first_block + 1, self.last_block + 1)]
+        self.assertEqual(self.new_blocks, expected_blocks)
+        self.assertTrue(set(self.sent) <= set(self.new_pending))
+        self.assertEqual(len(self.new_logs), 1 + 2 * len(self.holders))
+        receipts = [self.deploy_receipt] + self.funding_receipts + self.holder_receipts
+        self.assertEqual(
+            {(log["transactionHash"], log["logIndex"]) for log in self.new_logs},
+            {(r.transactionHash, r.logs[0].logIndex) for r in receipts},
+        )
+        order = [(log["blockNumber"], log["logIndex"]) for log in self.new_logs]
+        self.assertEqual(order, sorted(order))
+        # Nothing new since, and eth_getFilterLogs still answers; an uninstalled filter is gone.
+        self.assertEqual(self.log_filter.get_new_entries(), [])
+        self.assertEqual(len(self.w3.eth.get_filter_logs(self.log_filter.filter_id)), 0)
+        self.assertTrue(self.w3.eth.uninstall_filter(self.block_filter.filter_id))
+        self.assertFalse(self.w3.eth.uninstall_filter(self.block_filter.filter_id))
 
     def test_balances_and_view_calls(self):
         expected = self.expected_token_balances()

@@ -11,6 +11,7 @@ struct CallExecution<S: StateReader> {
   let block: BlockEnv
   /// geth's `--rpc.gascap`.
   let gasCap: UInt64
+  var overrides: StateOverrides = [:]
 
   enum Outcome {
     case success(ExecutionResult)
@@ -53,6 +54,7 @@ struct CallExecution<S: StateReader> {
 
   private func run(_ request: CallRequest, gas: UInt64) -> Outcome {
     let sender = request.from ?? .zero
+    let simulated = SimulationState(base: state, sender: sender, overrides: overrides)
     var env = block
     // A simulated call may ask for more gas than a block holds (up to the cap).
     env.gasLimit = max(env.gasLimit, gas)
@@ -69,11 +71,11 @@ struct CallExecution<S: StateReader> {
       tip = .zero
     }
     let tx = Transaction(
-      type: request.type ?? (request.gasPrice != nil ? 0 : 2), chainId: block.chainId, nonce: state.nonce(of: sender),
+      type: request.type ?? (request.gasPrice != nil ? 0 : 2), chainId: block.chainId, nonce: simulated.nonce(of: sender),
       gasLimit: gas, maxFeePerGas: maxFee, maxPriorityFeePerGas: min(tip, maxFee), to: request.to,
       value: request.value ?? .zero, data: request.data ?? [], accessList: request.accessList ?? [], sender: sender)
     do {
-      return .success(try EVM.execute(tx, block: env, state: SimulationState(base: state, sender: sender)))
+      return .success(try EVM.execute(tx, block: env, state: simulated))
     } catch {
       return .failure(.rejected(error))
     }
@@ -86,19 +88,4 @@ struct CallExecution<S: StateReader> {
     if r.gasUsed < gasLimit || !r.output.isEmpty { return .reverted(r.output) }
     return .server("execution halted: out of gas or invalid instruction")
   }
-}
-
-/// The state a simulated call reads: the block's state, except that the sender's code is
-/// hidden so a contract address can be simulated as the caller (geth skips EIP-3607 for
-/// calls the same way).
-struct SimulationState<S: StateReader>: StateReader {
-  let base: S
-  let sender: Address
-
-  func balance(of address: Address) -> UInt256 { base.balance(of: address) }
-  func nonce(of address: Address) -> UInt64 { base.nonce(of: address) }
-  func code(of address: Address) -> Code { address == sender ? .empty : base.code(of: address) }
-  func storage(of address: Address, slot: UInt256) -> UInt256 { base.storage(of: address, slot: slot) }
-  func hasStorage(_ address: Address) -> Bool { base.hasStorage(address) }
-  func blockHash(number: UInt64) -> Hash32 { base.blockHash(number: number) }
 }

@@ -263,10 +263,11 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
   // MARK: Calls
 
   private func ethCall(_ p: Params) throws(RPCError) -> CallOutcome {
-    try p.expect(required: 1, max: 2)
+    try p.expect(required: 1, max: 3)
     let request = try p.callRequest(0)
     let block = try resolve(p.block(1))
-    let execution = try callExecution(at: block)
+    var execution = try callExecution(at: block)
+    execution.overrides = try p.stateOverrides(2)
     switch execution.call(request) {
     case .failure(let e): return .failure(e)
     case .success(let r) where r.success: return .value(.data(r.output))
@@ -276,10 +277,12 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
   }
 
   private func estimateGas(_ p: Params) throws(RPCError) -> CallOutcome {
-    try p.expect(required: 1, max: 2)
+    try p.expect(required: 1, max: 3)
     let request = try p.callRequest(0)
     let block = try resolve(p.block(1))
-    switch try callExecution(at: block).estimateGas(request) {
+    var execution = try callExecution(at: block)
+    execution.overrides = try p.stateOverrides(2)
+    switch execution.estimateGas(request) {
     case .success(let gas): return .value(.quantity(gas))
     case .failure(let e): return .failure(e)
     }

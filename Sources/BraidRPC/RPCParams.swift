@@ -65,6 +65,12 @@ struct Params {
     return try wrap(i) { () throws(ParamError) in try HexParam.blockSelector(v) }
   }
 
+  /// eth_call's and eth_estimateGas's optional state override set; empty when absent.
+  func stateOverrides(_ i: Int) throws(RPCError) -> StateOverrides {
+    guard let v = self[i] else { return [:] }
+    return try wrap(i) { () throws(ParamError) in try HexParam.stateOverrides(v) }
+  }
+
   func callRequest(_ i: Int) throws(RPCError) -> CallRequest {
     guard let v = self[i] else { throw .invalidParams("missing value for required argument \(i)") }
     return try wrap(i) { () throws(ParamError) in try CallRequest(json: v) }

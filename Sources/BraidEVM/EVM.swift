@@ -62,6 +62,11 @@ public enum EVM {
       diff: fieldWrites ? StateDiff() : host.buildDiff(), writes: fieldWrites ? host.buildWrites() : [])
   }
 
+  /// The address a create transaction from `sender` with nonce `nonce` deploys to.
+  public static func createAddress(sender: Address, nonce: UInt64) -> Address {
+    Host<InMemoryState>.createAddress(sender, nonce: nonce)
+  }
+
   struct Checked {
     var gasPrice: UInt256
     var intrinsicGas: Int

@@ -52,7 +52,8 @@ struct CallExecution<S: StateReader> {
     return false
   }
 
-  private func run(_ request: CallRequest, gas: UInt64) -> Outcome {
+  /// `log`: record what the run reads (eth_createAccessList).
+  func run(_ request: CallRequest, gas: UInt64, recordingInto log: AccessLog? = nil) -> Outcome {
     let sender = request.from ?? .zero
     let simulated = SimulationState(base: state, sender: sender, overrides: overrides)
     var env = block
@@ -70,11 +71,13 @@ struct CallExecution<S: StateReader> {
       maxFee = .zero
       tip = .zero
     }
+    let legacyType: UInt8 = (request.accessList ?? []).isEmpty ? 0 : 1
     let tx = Transaction(
-      type: request.type ?? (request.gasPrice != nil ? 0 : 2), chainId: block.chainId, nonce: simulated.nonce(of: sender),
+      type: request.type ?? (request.gasPrice != nil ? legacyType : 2), chainId: block.chainId, nonce: simulated.nonce(of: sender),
       gasLimit: gas, maxFeePerGas: maxFee, maxPriorityFeePerGas: min(tip, maxFee), to: request.to,
       value: request.value ?? .zero, data: request.data ?? [], accessList: request.accessList ?? [], sender: sender)
     do {
+      if let log { return .success(try EVM.execute(tx, block: env, state: RecordingState(base: simulated, log: log))) }
       return .success(try EVM.execute(tx, block: env, state: simulated))
     } catch {
       return .failure(.rejected(error))

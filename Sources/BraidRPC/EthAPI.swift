@@ -76,6 +76,7 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
       "eth_sendRawTransaction", "eth_sendRawTransactionSync", "eth_sendTransaction", "eth_getTransactionByHash",
       "eth_getTransactionReceipt", "eth_getBlockReceipts", "eth_getBlockByNumber", "eth_getBlockByHash",
       "eth_getBlockTransactionCountByNumber", "eth_getBlockTransactionCountByHash", "eth_getLogs",
+      "eth_createAccessList",
     ] + blockPositionMethods + filterMethods
   }
 
@@ -135,6 +136,7 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
         return .value(.hash(Hash32(word: try state(p.block(2)).storage(of: address, slot: slot))))
       case "eth_call": return try ethCall(p)
       case "eth_estimateGas": return try estimateGas(p)
+      case "eth_createAccessList": return try createAccessList(p)
       case "eth_sendRawTransaction": return try sendRawTransaction(p, prepared: prepared)
       case "eth_sendRawTransactionSync": return try sendRawTransactionSync(p)
       case "eth_sendTransaction": return try sendTransaction(p)

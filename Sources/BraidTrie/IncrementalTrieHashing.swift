@@ -53,6 +53,73 @@ extension IncrementalTrie {
   }
 }
 
+extension IncrementalTrie {
+  /// An EIP-1186 proof for `key`: the encodings of the nodes on its path from the root,
+  /// root first, leaving out those embedded in their parent (under 32 bytes; the root is
+  /// always in). It proves the value stored under `key`, or, ending where the path leaves
+  /// the trie, that there is none. Nil while changes wait to be hashed (`rootHash`).
+  public func proof(for key: Hash32) -> [Bytes]? {
+    guard root >= 0 else { return [] }
+    guard !nodes[Int(root)].dirty else { return nil }
+    var path: [(node: Int32, depth: Int)] = []
+    var n = root
+    var depth = 0
+    while n >= 0 {
+      path.append((n, depth))
+      let node = nodes[Int(n)]
+      switch node.kind {
+      case .leaf:
+        n = -1
+      case .extension:
+        let end = depth + Int(node.pathLength)
+        if commonPrefix(node.key, key) < end {
+          n = -1
+        } else {
+          depth = end
+          n = node.link
+        }
+      case .branch:
+        n = slots[Int(node.link) * 16 + nibble(key, depth)]
+        depth += 1
+      }
+    }
+    // The encoder only reads the arrays here; it takes mutable pointers because hashing
+    // writes references back.
+    return nodes.withUnsafeBufferPointer { nodes in
+      refs.withUnsafeBufferPointer { refs in
+        values.bytes.withUnsafeBytes { valueBytes in
+          slots.withUnsafeBufferPointer { slots in
+            let shared = SharedNodes(
+              nodes: UnsafeMutablePointer(mutating: nodes.baseAddress!),
+              refs: UnsafeMutablePointer(mutating: refs.baseAddress!), values: valueBytes.baseAddress,
+              valueSlot: values.slotSize, slots: slots.baseAddress!, fourWay: false)
+            let encoder = NodeEncoder(shared, capacity: max(640, maxValueLength + 96))
+            defer { encoder.release() }
+            return path.enumerated().compactMap { (k, step) -> Bytes? in
+              guard k == 0 || nodes[Int(step.node)].refLength == 32 else { return nil }
+              return encoder.encoding(of: step.node, depth: step.depth)
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+extension NodeEncoder {
+  /// The encoding of a node whose children are all hashed, as `encode` would hash it.
+  func encoding(of n: Int32, depth: Int) -> Bytes {
+    let i = Int(n)
+    let length: Int
+    switch shared.nodes[i].kind {
+    case .leaf: length = encodeLeaf(i, depth: depth)
+    case .extension: length = encodeExtension(i, depth: depth)
+    case .branch: length = encodeBranch(i)
+    }
+    return Bytes(UnsafeRawBufferPointer(start: buffer, count: length))
+  }
+}
+
 /// The trie's arrays as raw pointers, valid while `rootHash` holds them.
 ///
 /// `@unchecked Sendable`: the pointers are handed to worker threads that `rootHash` joins
@@ -272,7 +339,7 @@ struct NodeEncoder {
   }
 
   /// [hex-prefix(rest of key, leaf), value].
-  private func encodeLeaf(_ i: Int, depth: Int) -> Int {
+  fileprivate func encodeLeaf(_ i: Int, depth: Int) -> Int {
     let key = shared.nodes[i].key
     let prefixLength = (64 - depth) / 2 + 1
     let pathItem = prefixLength == 1 ? 1 : 1 + prefixLength
@@ -303,7 +370,7 @@ struct NodeEncoder {
   }
 
   /// [hex-prefix(nibbles depth..<depth+pathLength, extension), child reference].
-  private func encodeExtension(_ i: Int, depth: Int) -> Int {
+  fileprivate func encodeExtension(_ i: Int, depth: Int) -> Int {
     let node = shared.nodes[i]
     let length = Int(node.pathLength)
     let end = depth + length
@@ -338,7 +405,7 @@ struct NodeEncoder {
   }
 
   /// [16 child references, empty value].
-  private func encodeBranch(_ i: Int) -> Int {
+  fileprivate func encodeBranch(_ i: Int) -> Int {
     let base = Int(shared.nodes[i].link) * 16
     var payload = 1
     for s in 0..<16 {

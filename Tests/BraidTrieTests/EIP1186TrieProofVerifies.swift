@@ -1,0 +1,139 @@
+/// `IncrementalTrie.proof(for:)` checked by a verifier written from the Yellow Paper alone:
+/// starting from the root hash, each step must be a node whose hash (or, once embedded, whose
+/// bytes) its parent references, and the walk must end at the key's value, or show that the
+/// key is absent. Random tries with shared prefixes (embedded nodes), keys present and
+/// absent, after updates and deletions.
+import BraidPrimitives
+import BraidTrie
+import Testing
+
+private struct Rng {
+  var state: UInt64
+  mutating func next() -> UInt64 {
+    state &+= 0x9e37_79b9_7f4a_7c15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+    z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+    return z ^ (z >> 31)
+  }
+  mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+  mutating func key() -> Hash32 { Hash32(word: UInt256(w0: next(), w1: next(), w2: next(), w3: next())) }
+}
+
+private enum ProofError: Error { case bad(String) }
+
+private func nibbles(_ key: Hash32) -> [UInt8] { key.bytes.flatMap { [$0 >> 4, $0 & 0x0f] } }
+
+/// Hex-prefix decoding: the nibbles of a path and whether it ends in a leaf.
+private func decodePath(_ encoded: Bytes) throws -> (nibbles: [UInt8], leaf: Bool) {
+  guard let first = encoded.first else { throw ProofError.bad("empty path") }
+  let flag = first >> 4
+  guard flag <= 3 else { throw ProofError.bad("bad flag") }
+  var out: [UInt8] = flag & 1 == 1 ? [first & 0x0f] : []
+  for b in encoded.dropFirst() { out += [b >> 4, b & 0x0f] }
+  return (out, flag >= 2)
+}
+
+/// The value `proof` proves for `key` under `root`, nil when it proves absence; throws when
+/// the proof does not hold together.
+private func verify(root: Hash32, key: Hash32, proof: [Bytes]) throws -> Bytes? {
+  let path = nibbles(key)
+  var depth = 0
+  var next = 0
+  // What the parent points at: a hash to find among the proof's nodes, or an embedded node.
+  var expected: RLPItem = .bytes(root.bytes)
+  while true {
+    let node: RLPItem
+    switch expected {
+    case .bytes(let hash) where hash.isEmpty:
+      return nil
+    case .bytes(let hash):
+      guard hash.count == 32, next < proof.count, Keccak256.hash(proof[next]).bytes == hash else {
+        throw ProofError.bad("node \(next) does not hash to its reference")
+      }
+      node = try RLP.decode(proof[next])
+      next += 1
+    case .list:
+      node = expected
+    }
+    guard case .list(let items) = node else { throw ProofError.bad("node is not a list") }
+    if items.count == 17 {
+      guard depth < 64 else { throw ProofError.bad("branch below the key length") }
+      expected = items[Int(path[depth])]
+      depth += 1
+      continue
+    }
+    guard items.count == 2, case .bytes(let encodedPath) = items[0] else { throw ProofError.bad("bad node") }
+    let (part, leaf) = try decodePath(encodedPath)
+    let matches = depth + part.count <= 64 && Array(path[depth..<depth + part.count]) == part
+    if leaf {
+      guard next == proof.count else { throw ProofError.bad("nodes after the leaf") }
+      guard matches && depth + part.count == 64 else { return nil }
+      guard case .bytes(let value) = items[1] else { throw ProofError.bad("leaf value is a list") }
+      return value
+    }
+    guard matches else {
+      guard next == proof.count else { throw ProofError.bad("nodes after a divergence") }
+      return nil
+    }
+    depth += part.count
+    expected = items[1]
+  }
+}
+
+@Test func proofsVerifyForPresentAndAbsentKeys() throws {
+  var rng = Rng(state: 1186)
+  for round in 0..<20 {
+    var trie = IncrementalTrie()
+    var model: [Hash32: Bytes] = [:]
+    var keys: [Hash32] = []
+    let count = 1 + rng.below(300)
+    for _ in 0..<count {
+      // Some keys share a long prefix with an earlier one, so that deep nodes are embedded.
+      var key = rng.key()
+      if !keys.isEmpty && rng.below(3) == 0 {
+        let earlier = keys[rng.below(keys.count)]
+        var bytes = earlier.bytes
+        bytes[31] ^= UInt8(1 + rng.below(255))
+        key = Hash32(bytes)
+      }
+      let value: Bytes = (0..<(1 + rng.below(rng.below(4) == 0 ? 80 : 8))).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+      trie.update(key, value: value)
+      model[key] = value
+      keys.append(key)
+    }
+    // A few deletions, then the root.
+    for key in keys.prefix(count / 5) {
+      trie.remove(key)
+      model[key] = nil
+    }
+    let root = trie.rootHash()
+    for key in keys {
+      let proof = try #require(trie.proof(for: key))
+      #expect(try verify(root: root, key: key, proof: proof) == model[key], "round \(round)")
+    }
+    for _ in 0..<20 {
+      let absent = rng.key()
+      let proof = try #require(trie.proof(for: absent))
+      #expect(try verify(root: root, key: absent, proof: proof) == nil, "round \(round)")
+    }
+  }
+}
+
+@Test func proofWaitsForTheRootAndCoversTheEmptyTrie() throws {
+  var trie = IncrementalTrie()
+  #expect(trie.proof(for: Hash32.zero) == [])
+  let key = Hash32(word: UInt256(7))
+  trie.update(key, value: [1, 2, 3])
+  #expect(trie.proof(for: key) == nil)
+  let root = trie.rootHash()
+  let proof = try #require(trie.proof(for: key))
+  // A single leaf: the root node alone, embedded-sized or not.
+  #expect(proof.count == 1)
+  #expect(Keccak256.hash(proof[0]) == root)
+  #expect(try verify(root: root, key: key, proof: proof) == [1, 2, 3])
+  // A tampered proof does not verify.
+  var bad = proof
+  bad[0][bad[0].count - 1] ^= 1
+  #expect(throws: ProofError.self) { try verify(root: root, key: key, proof: bad) }
+}

@@ -79,7 +79,8 @@ let package = Package(
     .testTarget(name: "BraidCLITests", dependencies: ["braid", "BraidEVM", "BraidPrimitives"]),
     .testTarget(name: "BraidEVMTests", dependencies: ["BraidEVM", "BraidPrimitives", "BraidCrypto", "BraidTrie"]),
     .testTarget(
-      name: "BraidExecutionTests", dependencies: ["BraidExecution", "BraidEVM", "BraidPrimitives", "BraidBlockSTM"]),
+      name: "BraidExecutionTests",
+      dependencies: ["BraidExecution", "BraidEVM", "BraidPrimitives", "BraidBlockSTM", "BraidTrie"]),
     .testTarget(name: "BraidHTTPTests", dependencies: ["BraidHTTP"]),
     .testTarget(
       name: "BraidNodeTests",
@@ -89,7 +90,7 @@ let package = Package(
       ]),
     .testTarget(
       name: "BraidRPCTests",
-      dependencies: ["BraidRPC", "BraidHTTP", "BraidEVM", "BraidPrimitives", "BraidCrypto"]),
+      dependencies: ["BraidRPC", "BraidHTTP", "BraidEVM", "BraidPrimitives", "BraidCrypto", "BraidTrie"]),
     .testTarget(
       name: "BraidStorageTests", dependencies: ["BraidStorage", "BraidExecution", "BraidEVM", "BraidPrimitives"]),
   ]

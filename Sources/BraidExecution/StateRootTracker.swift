@@ -8,6 +8,20 @@ import BraidPrimitives
 import BraidTrie
 import Synchronization
 
+/// What `StateRootTracker.proof(of:slots:)` gives: node lists, root first.
+public struct StateProof: Sendable, Equatable {
+  public var account: [Bytes]
+  public var storageRoot: Hash32
+  /// One list per slot asked for, in the same order.
+  public var slots: [[Bytes]]
+
+  public init(account: [Bytes], storageRoot: Hash32, slots: [[Bytes]]) {
+    self.account = account
+    self.storageRoot = storageRoot
+    self.slots = slots
+  }
+}
+
 public struct StateRootTracker: Sendable {
   typealias Entry = AccountKeyTable.Entry
 
@@ -107,6 +121,24 @@ public struct StateRootTracker: Sendable {
     root = accounts.rootHash(workers: workers)
     swap(&accounts, &accountTrie)
     return root
+  }
+
+  /// An EIP-1186 proof against `root`: the account trie's nodes on the account's path, the
+  /// account's storage root, and for each of `slots` the nodes on its path in that storage
+  /// trie (none when the account has no storage).
+  public func proof(of address: Address, slots: [UInt256]) -> StateProof? {
+    guard let account = accountTrie.proof(for: Self.key(of: address)) else { return nil }
+    guard let entry = entries[address], entry.storage >= 0 else {
+      return StateProof(account: account, storageRoot: .emptyTrie, slots: slots.map { _ in [] })
+    }
+    let trie = storageTries[entry.storage]
+    guard let storageRoot = trie.committedRoot else { return nil }
+    var proofs: [[Bytes]] = []
+    for slot in slots {
+      guard let proof = trie.proof(for: Keccak256.hash(word: slot)) else { return nil }
+      proofs.append(proof)
+    }
+    return StateProof(account: account, storageRoot: storageRoot, slots: proofs)
   }
 
   /// An account whose slots the block wrote.

@@ -25,6 +25,13 @@ extension IncrementalTrie {
     defer { pendingChanges = 0 }
     guard root >= 0 else { return .emptyTrie }
     if nodes[Int(root)].dirty { commit(workers: workers, fourWay: fourWay && NodeEncoder.fourWayAvailable) }
+    return committedRoot!
+  }
+
+  /// The root hash as of the last `rootHash`; nil when changes wait to be hashed.
+  public var committedRoot: Hash32? {
+    guard root >= 0 else { return .emptyTrie }
+    guard !nodes[Int(root)].dirty else { return nil }
     let length = Int(nodes[Int(root)].refLength)
     if length == 32 { return refs[Int(root)] }
     // The root is hashed even when its encoding is short enough to be embedded.

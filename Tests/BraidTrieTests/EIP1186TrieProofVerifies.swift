@@ -1,7 +1,7 @@
-/// `IncrementalTrie.proof(for:)` checked by a verifier written from the Yellow Paper alone:
-/// starting from the root hash, each step must be a node whose hash (or, once embedded, whose
-/// bytes) its parent references, and the walk must end at the key's value, or show that the
-/// key is absent. Random tries with shared prefixes (embedded nodes), keys present and
+/// `IncrementalTrie.proof(for:)` checked by `TrieProof.verify`, written from the Yellow Paper
+/// alone: starting from the root hash, each step must be a node whose hash (or, once
+/// embedded, whose bytes) its parent references, and the walk must end at the key's value,
+/// or show that the key is absent. Random tries with shared prefixes (embedded nodes), keys present and
 /// absent, after updates and deletions.
 import BraidPrimitives
 import BraidTrie
@@ -20,65 +20,8 @@ private struct Rng {
   mutating func key() -> Hash32 { Hash32(word: UInt256(w0: next(), w1: next(), w2: next(), w3: next())) }
 }
 
-private enum ProofError: Error { case bad(String) }
-
-private func nibbles(_ key: Hash32) -> [UInt8] { key.bytes.flatMap { [$0 >> 4, $0 & 0x0f] } }
-
-/// Hex-prefix decoding: the nibbles of a path and whether it ends in a leaf.
-private func decodePath(_ encoded: Bytes) throws -> (nibbles: [UInt8], leaf: Bool) {
-  guard let first = encoded.first else { throw ProofError.bad("empty path") }
-  let flag = first >> 4
-  guard flag <= 3 else { throw ProofError.bad("bad flag") }
-  var out: [UInt8] = flag & 1 == 1 ? [first & 0x0f] : []
-  for b in encoded.dropFirst() { out += [b >> 4, b & 0x0f] }
-  return (out, flag >= 2)
-}
-
-/// The value `proof` proves for `key` under `root`, nil when it proves absence; throws when
-/// the proof does not hold together.
 private func verify(root: Hash32, key: Hash32, proof: [Bytes]) throws -> Bytes? {
-  let path = nibbles(key)
-  var depth = 0
-  var next = 0
-  // What the parent points at: a hash to find among the proof's nodes, or an embedded node.
-  var expected: RLPItem = .bytes(root.bytes)
-  while true {
-    let node: RLPItem
-    switch expected {
-    case .bytes(let hash) where hash.isEmpty:
-      return nil
-    case .bytes(let hash):
-      guard hash.count == 32, next < proof.count, Keccak256.hash(proof[next]).bytes == hash else {
-        throw ProofError.bad("node \(next) does not hash to its reference")
-      }
-      node = try RLP.decode(proof[next])
-      next += 1
-    case .list:
-      node = expected
-    }
-    guard case .list(let items) = node else { throw ProofError.bad("node is not a list") }
-    if items.count == 17 {
-      guard depth < 64 else { throw ProofError.bad("branch below the key length") }
-      expected = items[Int(path[depth])]
-      depth += 1
-      continue
-    }
-    guard items.count == 2, case .bytes(let encodedPath) = items[0] else { throw ProofError.bad("bad node") }
-    let (part, leaf) = try decodePath(encodedPath)
-    let matches = depth + part.count <= 64 && Array(path[depth..<depth + part.count]) == part
-    if leaf {
-      guard next == proof.count else { throw ProofError.bad("nodes after the leaf") }
-      guard matches && depth + part.count == 64 else { return nil }
-      guard case .bytes(let value) = items[1] else { throw ProofError.bad("leaf value is a list") }
-      return value
-    }
-    guard matches else {
-      guard next == proof.count else { throw ProofError.bad("nodes after a divergence") }
-      return nil
-    }
-    depth += part.count
-    expected = items[1]
-  }
+  try TrieProof.verify(root: root, key: key, proof: proof)
 }
 
 @Test func proofsVerifyForPresentAndAbsentKeys() throws {
@@ -135,5 +78,5 @@ private func verify(root: Hash32, key: Hash32, proof: [Bytes]) throws -> Bytes? 
   // A tampered proof does not verify.
   var bad = proof
   bad[0][bad[0].count - 1] ^= 1
-  #expect(throws: ProofError.self) { try verify(root: root, key: key, proof: bad) }
+  #expect(throws: TrieProofError.self) { try verify(root: root, key: key, proof: bad) }
 }

@@ -45,7 +45,7 @@ let package = Package(
     .target(
       name: "BraidRPC",
       dependencies: [
-        "BraidHTTP", "BraidPrimitives", "BraidEVM", "BraidCrypto",
+        "BraidHTTP", "BraidPrimitives", "BraidEVM", "BraidCrypto", "BraidExecution", "BraidTrie",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "Prometheus", package: "swift-prometheus"),

@@ -4,6 +4,7 @@
 /// gas estimation, fee history, log filtering, JSON shapes) lives in this module, so a
 /// backend only answers questions about its own data.
 import BraidEVM
+import BraidExecution
 import BraidPrimitives
 
 /// Called from every event-loop thread at once: implementations must be thread-safe, and
@@ -77,6 +78,12 @@ public protocol ChainBackend: Sendable {
 
   /// `submit(rawTransaction:)` for what `prepareSubmission` returned.
   func submit(prepared: PreparedSubmission, completion: @escaping @Sendable (Result<Hash32, RPCError>) -> Void)
+
+  /// EIP-1186 proofs (`eth_getProof`) of an account and some of its slots in the state
+  /// after block `number`, whose state root is `stateRoot`; nil when the backend cannot
+  /// prove that state (the node keeps the tries of its latest state only). The default
+  /// proves nothing.
+  func stateProof(of address: Address, slots: [UInt256], atBlock number: UInt64, stateRoot: Hash32) -> StateProof?
 }
 
 /// A raw transaction with what a backend worked out about it before submission.
@@ -95,6 +102,10 @@ public struct PreparedSubmission: Sendable {
 }
 
 extension ChainBackend {
+  public func stateProof(of address: Address, slots: [UInt256], atBlock number: UInt64, stateRoot: Hash32)
+    -> StateProof?
+  { nil }
+
   public func prepareSubmission(rawTransaction: Bytes) -> PreparedSubmission { PreparedSubmission(raw: rawTransaction) }
 
   public func prepareSubmissions(rawTransactions: [Bytes]) -> [PreparedSubmission] {

@@ -76,7 +76,7 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
       "eth_sendRawTransaction", "eth_sendRawTransactionSync", "eth_sendTransaction", "eth_getTransactionByHash",
       "eth_getTransactionReceipt", "eth_getBlockReceipts", "eth_getBlockByNumber", "eth_getBlockByHash",
       "eth_getBlockTransactionCountByNumber", "eth_getBlockTransactionCountByHash", "eth_getLogs",
-      "eth_createAccessList",
+      "eth_createAccessList", "eth_getProof",
     ] + blockPositionMethods + filterMethods
   }
 
@@ -137,6 +137,7 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
       case "eth_call": return try ethCall(p)
       case "eth_estimateGas": return try estimateGas(p)
       case "eth_createAccessList": return try createAccessList(p)
+      case "eth_getProof": return try getProof(p)
       case "eth_sendRawTransaction": return try sendRawTransaction(p, prepared: prepared)
       case "eth_sendRawTransactionSync": return try sendRawTransactionSync(p)
       case "eth_sendTransaction": return try sendTransaction(p)
@@ -240,6 +241,12 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
     guard case .string(let s)? = p[i] else {
       throw .invalidArgument(i, "json: cannot unmarshal non-string into Go value of type string")
     }
+    return try Self.slotKey(s, argument: i)
+  }
+
+  /// Hex of at most 32 bytes, odd length allowed, left-padded: how geth reads a storage key
+  /// (eth_getStorageAt, eth_getProof).
+  static func slotKey(_ s: String, argument i: Int) throws(RPCError) -> UInt256 {
     guard s.hasPrefix("0x") || s.hasPrefix("0X") else { throw .invalidArgument(i, "hex string without 0x prefix") }
     let digits = s.utf8.dropFirst(2)
     guard digits.count <= 64 else { throw .invalidArgument(i, "hex string too long, want at most 32 bytes") }

@@ -7,6 +7,7 @@
 /// building tries is the node's job, and the timestamp of block n is the genesis
 /// timestamp plus n seconds so runs are reproducible.
 import BraidEVM
+import BraidExecution
 import BraidPrimitives
 import Synchronization
 
@@ -82,7 +83,7 @@ public final class InMemoryChain: ChainBackend {
     c.head = InMemoryState(accounts: configuration.alloc)
     let genesis = Self.makeBlock(
       number: 0, parent: .zero, timestamp: configuration.genesisTimestamp, baseFee: configuration.genesisBaseFee,
-      gasUsed: 0, bloom: Bloom(), configuration: configuration, transactions: [])
+      gasUsed: 0, bloom: Bloom(), stateRoot: c.head.stateRoot(), configuration: configuration, transactions: [])
     c.blocks.append(genesis)
     c.hashes.append(genesis.hash)
     c.blockNumbers[genesis.hash] = 0
@@ -112,6 +113,17 @@ public final class InMemoryChain: ChainBackend {
   }
 
   public func pendingNonce(of address: Address) -> UInt64 { chain.withLock { $0.head.nonce(of: address) } }
+
+  /// Builds the block's tries from scratch for each request: a development and test chain
+  /// keeps no tries between blocks.
+  public func stateProof(of address: Address, slots: [UInt256], atBlock number: UInt64, stateRoot: Hash32)
+    -> StateProof?
+  {
+    guard let state = chain.withLock({ $0.states[number] }) else { return nil }
+    let tracker = StateRootTracker(state: state)
+    guard tracker.root == stateRoot else { return nil }
+    return tracker.proof(of: address, slots: slots)
+  }
 
   public func transaction(hash: Hash32) -> TransactionRecord? { chain.withLock { $0.transactions[hash] } }
 
@@ -180,7 +192,7 @@ public final class InMemoryChain: ChainBackend {
       for log in result.logs { bloom.add(log: log.address, topics: log.topics) }
       let block = Self.makeBlock(
         number: number, parent: c.hashes[c.hashes.count - 1], timestamp: timestamp, baseFee: baseFee, gasUsed: result.gasUsed,
-        bloom: bloom, configuration: configuration, transactions: [signed])
+        bloom: bloom, stateRoot: c.head.stateRoot(), configuration: configuration, transactions: [signed])
       let location = TransactionLocation(blockNumber: number, blockHash: block.hash, index: 0)
       let logs = result.logs.enumerated().map {
         LogRecord(log: $1, location: location, transactionHash: signed.hash, logIndex: $0)
@@ -205,13 +217,14 @@ public final class InMemoryChain: ChainBackend {
     }
   }
 
-  /// Roots are left zero: this test chain computes none.
+  /// The state root is real (recomputed from scratch: a test chain is small), the
+  /// transactions and receipts roots are left zero.
   private static func makeBlock(
     number: UInt64, parent: Hash32, timestamp: UInt64, baseFee: UInt256, gasUsed: UInt64, bloom: Bloom,
-    configuration: Configuration, transactions: [SignedTransaction]
+    stateRoot: Hash32, configuration: Configuration, transactions: [SignedTransaction]
   ) -> BlockRecord {
     let header = BlockHeader(
-      number: number, parentHash: parent, stateRoot: .zero, transactionsRoot: .zero, receiptsRoot: .zero,
+      number: number, parentHash: parent, stateRoot: stateRoot, transactionsRoot: .zero, receiptsRoot: .zero,
       logsBloom: bloom, coinbase: configuration.coinbase, gasLimit: configuration.gasLimit, gasUsed: gasUsed,
       timestamp: timestamp, baseFeePerGas: baseFee)
     return BlockRecord(

@@ -261,6 +261,12 @@ public final class NodeChain: ChainBackend {
   /// A recent block's state (BLOCKHASH answered from the chain).
   public func state(atBlock number: UInt64) -> StateView? { store.state(atBlock: number) }
 
+  public func stateProof(of address: Address, slots: [UInt256], atBlock number: UInt64, stateRoot: Hash32)
+    -> StateProof?
+  {
+    sequencer.stateProof(of: address, slots: slots, stateRoot: stateRoot)
+  }
+
   public func pendingNonce(of address: Address) -> UInt64 { mempool.pendingNonce(of: address) }
 
   public func transaction(hash: Hash32) -> TransactionRecord? {

@@ -147,6 +147,17 @@ public final class Sequencer: Sendable {
     }
   }
 
+  /// EIP-1186 proofs from the head's tries, when they are the tries of `stateRoot`: the
+  /// tries are updated in place, so they prove one state only, the latest block's (and,
+  /// between a block's root and its publication, the block about to be published). Nil
+  /// otherwise, or before the tries are first built.
+  public func stateProof(of address: Address, slots: [UInt256], stateRoot: Hash32) -> StateProof? {
+    stateTrie.withLock { tracker in
+      guard let tracker, tracker.root == stateRoot else { return nil }
+      return tracker.proof(of: address, slots: slots)
+    }
+  }
+
   private static func deadline(after d: Duration) -> DispatchTime {
     let c = d.components
     return .now() + .nanoseconds(Int(c.seconds) * 1_000_000_000 + Int(c.attoseconds / 1_000_000_000))

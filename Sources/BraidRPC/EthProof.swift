@@ -5,7 +5,18 @@ import BraidEVM
 import BraidExecution
 import BraidPrimitives
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 extension EthAPI {
+  static func moves(_ tag: BlockTag) -> Bool {
+    switch tag {
+    case .latest, .pending, .safe, .finalized: return true
+    case .earliest, .number: return false
+    }
+  }
+
   /// Slots per request; geth sets no bound, but each costs a walk of a storage trie.
   static var maxProofSlots: Int { 1024 }
 
@@ -23,14 +34,25 @@ extension EthAPI {
       guard case .string(let text) = v else { throw .invalidArgument(1, "json: cannot unmarshal non-string into Go value of type string") }
       keys.append((text, try Self.slotKey(text, argument: 1)))
     }
-    let block = try resolve(p.block(2))
-    let state = try self.state(.hash(block.hash))
-    guard
-      let proof = backend.stateProof(
+    let selector = try p.block(2)
+    var block = try resolve(selector)
+    var proof = backend.stateProof(
+      of: address, slots: keys.map(\.slot), atBlock: block.header.number, stateRoot: block.header.stateRoot)
+    // A node proves only the state its tries hold, which moves on as each block is made:
+    // `latest` may have just been overtaken by a block about to be published. A moving tag
+    // is resolved again for a few milliseconds; a fixed block is not retried.
+    var attempts = 0
+    while proof == nil && attempts < 20, case .tag(let tag) = selector, Self.moves(tag) {
+      attempts += 1
+      usleep(1000)
+      block = try resolve(selector)
+      proof = backend.stateProof(
         of: address, slots: keys.map(\.slot), atBlock: block.header.number, stateRoot: block.header.stateRoot)
-    else {
+    }
+    guard let proof else {
       throw .server("proofs of block \(block.header.number) are not available: this node proves its latest state only")
     }
+    let state = try self.state(.hash(block.hash))
     let balance = state.balance(of: address)
     let nonce = state.nonce(of: address)
     let code = state.code(of: address)

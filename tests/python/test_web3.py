@@ -207,6 +207,17 @@ class Web3AgainstBraid(unittest.TestCase):
         self.assertTrue(self.w3.eth.uninstall_filter(self.block_filter.filter_id))
         self.assertFalse(self.w3.eth.uninstall_filter(self.block_filter.filter_id))
 
+    def test_get_proof_hangs_from_the_state_root(self):
+        block = self.w3.eth.get_block("latest")
+        slot = self.layout["totalSupply"]["slot"]
+        proof = self.w3.eth.get_proof(self.token.address, [slot], block.number)
+        self.assertEqual(keccak(proof.accountProof[0]), block.stateRoot)
+        self.assertEqual(proof.codeHash, keccak(self.w3.eth.get_code(self.token.address)))
+        self.assertEqual(proof.nonce, 1)
+        (entry,) = proof.storageProof
+        self.assertEqual(int.from_bytes(entry.value, "big"), SUPPLY)
+        self.assertEqual(keccak(entry.proof[0]), proof.storageHash)
+
     def test_balances_and_view_calls(self):
         expected = self.expected_token_balances()
         for address, amount in expected.items():

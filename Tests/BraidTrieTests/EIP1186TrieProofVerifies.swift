@@ -7,18 +7,7 @@ import BraidPrimitives
 import BraidTrie
 import Testing
 
-private struct Rng {
-  var state: UInt64
-  mutating func next() -> UInt64 {
-    state &+= 0x9e37_79b9_7f4a_7c15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-    z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-    return z ^ (z >> 31)
-  }
-  mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-  mutating func key() -> Hash32 { Hash32(word: UInt256(w0: next(), w1: next(), w2: next(), w3: next())) }
-}
+private typealias Rng = SplitMixRng
 
 private func verify(root: Hash32, key: Hash32, proof: [Bytes]) throws -> Bytes? {
   try TrieProof.verify(root: root, key: key, proof: proof)

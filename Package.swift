@@ -24,7 +24,7 @@ let package = Package(
       name: "CSecp256k1", pkgConfig: "libsecp256k1",
       providers: [.apt(["libsecp256k1-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-    .target(name: "BraidPrimitives", swiftSettings: optimize),
+    .target(name: "BraidPrimitives", dependencies: ["CKeccakX4"], swiftSettings: optimize),
     // Our own C: eight secp256k1 public-key recoveries at once with AVX-512 IFMA. -O2 even in
     // debug builds, so that tests of the batch path do not crawl.
     .target(name: "CRecoverX8", dependencies: ["CSecp256k1"], cSettings: [.unsafeFlags(["-O2"])]),

@@ -16,4 +16,10 @@ void braid_keccak256_x4(
 void braid_keccak256_x4_avx2(
   const unsigned char *base, unsigned long stride, const unsigned long lengths[4], unsigned long long *lanes);
 
+/// 1 when `braid_keccak_f1600` may be called on this machine (x86-64 with AVX-512VL).
+int braid_keccak_f1600_available(void);
+
+/// Keccak-f[1600] on one state of 25 lanes, in place.
+void braid_keccak_f1600(unsigned long long *state);
+
 #endif

@@ -4,7 +4,9 @@
 /// once cost about what 1.6 scalar ones (`KeccakState` of BraidPrimitives) do with AVX2,
 /// and 0.7 with AVX-512VL (measured on an AMD EPYC, Zen 4). The permutation
 /// is that one's, written over vectors (same lane complementing); padding and output follow
-/// `Keccak256.hash`. Other machines report the four-way path unavailable.
+/// `Keccak256.hash`. Other machines report the four-way path unavailable. The same vector
+/// code on one state is also `Keccak256`'s permutation where AVX-512VL is there
+/// (`braid_keccak_f1600`).
 #include "CKeccakX4.h"
 #include <stdint.h>
 #include <string.h>

@@ -1,4 +1,5 @@
-/// Four Keccak-256 hashes at once on x86-64 with AVX2 (see KeccakX4.c).
+/// Four Keccak-256 hashes at once on x86-64 with AVX2, and one Keccak-f[1600] permutation
+/// with AVX-512VL (see KeccakX4.c).
 #ifndef CKECCAKX4_H
 #define CKECCAKX4_H
 

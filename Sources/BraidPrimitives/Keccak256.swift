@@ -138,10 +138,17 @@ struct KeccakState {
     var lanes: (
       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
-    ) = (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22, a23, a24)
-    withUnsafeMutableBytes(of: &lanes) { braid_keccak_f1600($0.baseAddress!.assumingMemoryBound(to: UInt64.self)) }
-    (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22, a23, a24) =
-      lanes
+    ) = (
+      a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22,
+      a23, a24
+    )
+    withUnsafeMutableBytes(of: &lanes) {
+      braid_keccak_f1600($0.baseAddress!.assumingMemoryBound(to: UInt64.self))
+    }
+    (
+      a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19, a20, a21, a22,
+      a23, a24
+    ) = lanes
   }
 
   /// Keccak-f[1600]: 24 rounds of θ, ρ, π, χ, ι. The lanes are copied into locals so the

@@ -48,13 +48,15 @@ extension CallExecution {
   /// The list, and the result of the last run (made with that list).
   func createAccessList(_ request: CallRequest) -> Result<([AccessListEntry], ExecutionResult), RPCError> {
     let sender = request.from ?? .zero
-    let recipient = request.to ?? EVM.createAddress(sender: sender, nonce: SimulationState(
-      base: state, sender: sender, overrides: overrides).nonce(of: sender))
+    let nonce = SimulationState(base: state, sender: sender, overrides: overrides).nonce(of: sender)
+    let recipient = request.to ?? EVM.createAddress(sender: sender, nonce: nonce)
     let excluded: Set<Address> = [sender, recipient, block.coinbase]
     var accounts: Set<Address> = []
     var slots: [Address: Set<UInt256>] = [:]
     for entry in request.accessList ?? [] {
-      if !excluded.contains(entry.address) && !Self.isPrecompile(entry.address) { accounts.insert(entry.address) }
+      if !excluded.contains(entry.address) && !Self.isPrecompile(entry.address) {
+        accounts.insert(entry.address)
+      }
       if !entry.storageKeys.isEmpty { slots[entry.address, default: []].formUnion(entry.storageKeys) }
     }
     var list = Self.accessList(accounts, slots)

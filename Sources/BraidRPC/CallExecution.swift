@@ -73,11 +73,14 @@ struct CallExecution<S: StateReader> {
     }
     let legacyType: UInt8 = (request.accessList ?? []).isEmpty ? 0 : 1
     let tx = Transaction(
-      type: request.type ?? (request.gasPrice != nil ? legacyType : 2), chainId: block.chainId, nonce: simulated.nonce(of: sender),
+      type: request.type ?? (request.gasPrice != nil ? legacyType : 2), chainId: block.chainId,
+      nonce: simulated.nonce(of: sender),
       gasLimit: gas, maxFeePerGas: maxFee, maxPriorityFeePerGas: min(tip, maxFee), to: request.to,
       value: request.value ?? .zero, data: request.data ?? [], accessList: request.accessList ?? [], sender: sender)
     do {
-      if let log { return .success(try EVM.execute(tx, block: env, state: RecordingState(base: simulated, log: log))) }
+      if let log {
+        return .success(try EVM.execute(tx, block: env, state: RecordingState(base: simulated, log: log)))
+      }
       return .success(try EVM.execute(tx, block: env, state: simulated))
     } catch {
       return .failure(.rejected(error))

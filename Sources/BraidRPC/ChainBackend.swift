@@ -83,7 +83,8 @@ public protocol ChainBackend: Sendable {
   /// after block `number`, whose state root is `stateRoot`; nil when the backend cannot
   /// prove that state (the node keeps the tries of its latest state only). The default
   /// proves nothing.
-  func stateProof(of address: Address, slots: [UInt256], atBlock number: UInt64, stateRoot: Hash32) -> StateProof?
+  func stateProof(of address: Address, slots: [UInt256], atBlock number: UInt64, stateRoot: Hash32)
+    -> StateProof?
 }
 
 /// A raw transaction with what a backend worked out about it before submission.

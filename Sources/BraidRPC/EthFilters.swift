@@ -58,7 +58,8 @@ extension EthAPI {
 
   private func filterID(_ p: Params) throws(RPCError) -> String {
     guard case .string(let id)? = p[0] else {
-      throw .invalidArgument(0, "json: cannot unmarshal \(HexParam.kind(p.values[0])) into Go value of type string")
+      let kind = HexParam.kind(p.values[0])
+      throw .invalidArgument(0, "json: cannot unmarshal \(kind) into Go value of type string")
     }
     return id
   }
@@ -71,7 +72,8 @@ extension EthAPI {
       return .array(poll.pending.map { .hash($0) })
     case .blocks:
       guard poll.firstNewBlock <= head else { return [] }
-      return .array((poll.firstNewBlock...head).compactMap { backend.block(number: $0).map { .hash($0.hash) } })
+      let blocks = (poll.firstNewBlock...head).compactMap { backend.block(number: $0) }
+      return .array(blocks.map { .hash($0.hash) })
     case .logs(let criteria):
       // A filter on one block by hash has nothing new to show after it is made.
       if criteria.blockHash != nil { return [] }

@@ -45,7 +45,9 @@ extension EthAPI {
       switch a {
       case .null: break
       case .array(let list):
-        for item in list { criteria.addresses.append(try param { () throws(ParamError) in try HexParam.address(item) }) }
+        for item in list {
+          criteria.addresses.append(try param { () throws(ParamError) in try HexParam.address(item) })
+        }
       default:
         criteria.addresses = [try param { () throws(ParamError) in try HexParam.address(a) }]
       }

@@ -24,14 +24,17 @@ extension EthAPI {
     try p.expect(required: 2, max: 3)
     let address = try p.address(0)
     guard case .array(let keyValues)? = p[1] else {
-      throw .invalidArgument(1, "json: cannot unmarshal \(HexParam.kind(p.values[1])) into Go value of type []string")
+      let kind = HexParam.kind(p.values[1])
+      throw .invalidArgument(1, "json: cannot unmarshal \(kind) into Go value of type []string")
     }
     guard keyValues.count <= Self.maxProofSlots else {
       throw .invalidArgument(1, "too many storage keys, at most \(Self.maxProofSlots)")
     }
     var keys: [(text: String, slot: UInt256)] = []
     for v in keyValues {
-      guard case .string(let text) = v else { throw .invalidArgument(1, "json: cannot unmarshal non-string into Go value of type string") }
+      guard case .string(let text) = v else {
+        throw .invalidArgument(1, "json: cannot unmarshal non-string into Go value of type string")
+      }
       keys.append((text, try Self.slotKey(text, argument: 1)))
     }
     let selector = try p.block(2)
@@ -50,7 +53,8 @@ extension EthAPI {
         of: address, slots: keys.map(\.slot), atBlock: block.header.number, stateRoot: block.header.stateRoot)
     }
     guard let proof else {
-      throw .server("proofs of block \(block.header.number) are not available: this node proves its latest state only")
+      throw .server(
+        "proofs of block \(block.header.number) are not available: this node proves its latest state only")
     }
     let state = try self.state(.hash(block.hash))
     let balance = state.balance(of: address)

@@ -83,7 +83,8 @@ public final class InMemoryChain: ChainBackend {
     c.head = InMemoryState(accounts: configuration.alloc)
     let genesis = Self.makeBlock(
       number: 0, parent: .zero, timestamp: configuration.genesisTimestamp, baseFee: configuration.genesisBaseFee,
-      gasUsed: 0, bloom: Bloom(), stateRoot: c.head.stateRoot(), configuration: configuration, transactions: [])
+      gasUsed: 0, bloom: Bloom(), stateRoot: c.head.stateRoot(), configuration: configuration,
+      transactions: [])
     c.blocks.append(genesis)
     c.hashes.append(genesis.hash)
     c.blockNumbers[genesis.hash] = 0

@@ -40,7 +40,9 @@ public enum TrieProof {
         depth += 1
         continue
       }
-      guard items.count == 2, case .bytes(let encodedPath) = items[0] else { throw .badNode("not a trie node") }
+      guard items.count == 2, case .bytes(let encodedPath) = items[0] else {
+        throw .badNode("not a trie node")
+      }
       let (part, leaf) = try decodePath(encodedPath)
       let matches = depth + part.count <= 64 && Array(path[depth..<depth + part.count]) == part
       if leaf {

@@ -87,7 +87,14 @@ extension EthAPI {
       let filter = LogFilter(
         fromBlock: first, toBlock: last, addresses: criteria.addresses, topics: criteria.topics,
         maxResults: configuration.maxLogResults)
-      return .array(try backend.logs(matching: filter).map(RPCObjects.log))
+      do {
+        return .array(try backend.logs(matching: filter).map(RPCObjects.log))
+      } catch {
+        // Too many logs to answer with: the client can ask again (or narrow its filter)
+        // without losing them.
+        filters.rewind(id, toBlock: poll.firstNewBlock &- 1)
+        throw error
+      }
     }
   }
 }

@@ -87,6 +87,13 @@ final class FilterRegistry: Sendable {
     }
   }
 
+  /// Marks the blocks after `block` as not shown after all (a poll that could not answer).
+  func rewind(_ id: String, toBlock block: UInt64) {
+    table.withLock { t in
+      if t.filters[id] != nil { t.filters[id]!.lastBlock = min(t.filters[id]!.lastBlock, block) }
+    }
+  }
+
   /// The filter's kind without consuming its changes (eth_getFilterLogs); it counts as a poll
   /// for the timeout.
   func kind(of id: String) -> Kind? {

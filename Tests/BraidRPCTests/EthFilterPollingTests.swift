@@ -90,3 +90,14 @@ private let topic = "0x000000000000000000000000000000000000000000000000000000000
   let again = try #require(t.result("eth_newBlockFilter")?.stringValue)
   #expect(t.result("eth_getFilterChanges", "[\(hex(again))]") == [])
 }
+
+@Test func aPollThatCannotAnswerLosesNothing() throws {
+  let t = TestChain(configuration: RPCConfiguration(maxLogResults: 1))
+  let id = try #require(t.result("eth_newFilter", "[{}]")?.stringValue)
+  _ = t.chain.mine(TestChain.signed(nonce: 0, to: TestChain.logger))
+  _ = t.chain.mine(TestChain.signed(nonce: 1, to: TestChain.logger))
+  // Two logs where one is allowed: refused, and refused again, since the blocks stay unread.
+  for _ in 0..<2 {
+    #expect(t.call("eth_getFilterChanges", "[\(hex(id))]").error?.message == "query returned more than 1 results")
+  }
+}

@@ -281,6 +281,23 @@ public final class Mempool: Sendable {
 
   public func transaction(hash: Hash32) -> PoolTransaction? { pool.withLock { $0.byHash[hash] } }
 
+  /// Every pooled transaction of `sender` (nil: of every sender), with whether it is
+  /// pending (next in its sender's nonce run) or future (behind a gap).
+  public func content(of sender: Address?) -> [(sender: Address, transaction: PoolTransaction, pending: Bool)] {
+    pool.withLock { p in
+      var out: [(sender: Address, transaction: PoolTransaction, pending: Bool)] = []
+      func add(_ address: Address, _ queue: SenderQueue) {
+        for (nonce, t) in queue.txs { out.append((address, t, nonce < queue.pendingEnd)) }
+      }
+      if let sender {
+        if let queue = p.senders[sender] { add(sender, queue) }
+      } else {
+        for (address, queue) in p.senders { add(address, queue) }
+      }
+      return out
+    }
+  }
+
   public func rejectionReason(hash: Hash32) -> String? { pool.withLock { $0.rejected[hash] } }
 
   public func isPending(hash: Hash32) -> Bool {

@@ -278,6 +278,19 @@ public final class NodeChain: ChainBackend {
 
   public func receipt(hash: Hash32) -> ReceiptRecord? { store.receipt(hash: hash) }
 
+  public func txPoolContent(from sender: Address?) -> TxPoolContent {
+    var content = TxPoolContent()
+    for (address, t, pending) in mempool.content(of: sender) {
+      let record = TransactionRecord(signed: t.signed, location: nil, effectiveGasPrice: t.transaction.maxFeePerGas)
+      if pending {
+        content.pending[address, default: [:]][t.transaction.nonce] = record
+      } else {
+        content.queued[address, default: [:]][t.transaction.nonce] = record
+      }
+    }
+    return content
+  }
+
   public func status(ofTransaction hash: Hash32) -> TransactionStatus {
     if let t = store.transaction(hash: hash), let r = store.receipt(hash: hash) { return .included(t, r) }
     if let t = transaction(hash: hash) { return .pending(t) }

@@ -85,6 +85,25 @@ public protocol ChainBackend: Sendable {
   /// proves nothing.
   func stateProof(of address: Address, slots: [UInt256], atBlock number: UInt64, stateRoot: Hash32)
     -> StateProof?
+
+  /// The transactions waiting in the pool (`txpool_*`), of one sender or of all (nil). The
+  /// default, for a chain that mines each transaction at once, is an empty pool.
+  func txPoolContent(from sender: Address?) -> TxPoolContent
+}
+
+/// What waits in a node's pool, per sender and nonce: transactions that can run next
+/// (`pending`), and those waiting behind a nonce gap (`queued`), as geth's `txpool`
+/// namespace shows them.
+public struct TxPoolContent: Sendable {
+  public var pending: [Address: [UInt64: TransactionRecord]]
+  public var queued: [Address: [UInt64: TransactionRecord]]
+
+  public init(
+    pending: [Address: [UInt64: TransactionRecord]] = [:], queued: [Address: [UInt64: TransactionRecord]] = [:]
+  ) {
+    self.pending = pending
+    self.queued = queued
+  }
 }
 
 /// A raw transaction with what a backend worked out about it before submission.
@@ -103,6 +122,8 @@ public struct PreparedSubmission: Sendable {
 }
 
 extension ChainBackend {
+  public func txPoolContent(from sender: Address?) -> TxPoolContent { TxPoolContent() }
+
   public func stateProof(of address: Address, slots: [UInt256], atBlock number: UInt64, stateRoot: Hash32)
     -> StateProof?
   { nil }

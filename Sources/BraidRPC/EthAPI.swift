@@ -77,7 +77,7 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
       "eth_getTransactionReceipt", "eth_getBlockReceipts", "eth_getBlockByNumber", "eth_getBlockByHash",
       "eth_getBlockTransactionCountByNumber", "eth_getBlockTransactionCountByHash", "eth_getLogs",
       "eth_createAccessList", "eth_getProof",
-    ] + blockPositionMethods + filterMethods
+    ] + blockPositionMethods + filterMethods + txPoolMethods
   }
 
   func call(_ method: String, _ rawParams: JSONValue?, prepared: PreparedSubmission? = nil) -> CallOutcome {
@@ -170,6 +170,7 @@ struct EthAPI<Backend: ChainBackend>: Sendable {
       default:
         if let outcome = try blockPositionCall(method, p) { return outcome }
         if let outcome = try filterCall(method, p) { return outcome }
+        if let outcome = try txPoolCall(method, p) { return outcome }
         return .failure(.methodNotFound(method))
       }
     } catch {

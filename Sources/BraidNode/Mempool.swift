@@ -281,11 +281,13 @@ public final class Mempool: Sendable {
 
   public func transaction(hash: Hash32) -> PoolTransaction? { pool.withLock { $0.byHash[hash] } }
 
+  public typealias PooledEntry = (sender: Address, transaction: PoolTransaction, pending: Bool)
+
   /// Every pooled transaction of `sender` (nil: of every sender), with whether it is
   /// pending (next in its sender's nonce run) or future (behind a gap).
-  public func content(of sender: Address?) -> [(sender: Address, transaction: PoolTransaction, pending: Bool)] {
+  public func content(of sender: Address?) -> [PooledEntry] {
     pool.withLock { p in
-      var out: [(sender: Address, transaction: PoolTransaction, pending: Bool)] = []
+      var out: [PooledEntry] = []
       func add(_ address: Address, _ queue: SenderQueue) {
         for (nonce, t) in queue.txs { out.append((address, t, nonce < queue.pendingEnd)) }
       }

@@ -281,7 +281,8 @@ public final class NodeChain: ChainBackend {
   public func txPoolContent(from sender: Address?) -> TxPoolContent {
     var content = TxPoolContent()
     for (address, t, pending) in mempool.content(of: sender) {
-      let record = TransactionRecord(signed: t.signed, location: nil, effectiveGasPrice: t.transaction.maxFeePerGas)
+      let record = TransactionRecord(
+        signed: t.signed, location: nil, effectiveGasPrice: t.transaction.maxFeePerGas)
       if pending {
         content.pending[address, default: [:]][t.transaction.nonce] = record
       } else {

@@ -93,7 +93,7 @@ public struct ReadView<VM: BlockSTMVM> {
       return committed.unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.read(key) }
     }
     let scheduler = self.scheduler.unsafelyUnwrapped
-    let hashed = VersionedMemory<VM>.hashed(key)
+    let hashed = memory._withUnsafeGuaranteedRef { $0.hashed(key) }
     var predictionChecked = !scheduler._withUnsafeGuaranteedRef { $0.options.waitForPredecessorWrites }
     while true {
       let predict = !predictionChecked

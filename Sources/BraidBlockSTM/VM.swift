@@ -52,8 +52,10 @@ public protocol BlockSTMVM: Sendable {
   /// to change. A wrong hint costs waiting, never correctness.
   func writeHints(_ txn: TxnIndex) -> [Key]
   /// A hash of `key` for versioned memory, never 0, with well-mixed low bits (they pick a
-  /// shard). The default is `hashValue`; a VM can offer something cheaper than SipHash.
-  static func keyHash(_ key: Key) -> Int
+  /// shard). The default is `hashValue`; a VM can offer something cheaper than SipHash. An
+  /// instance method, so that a VM can keep what its hash needs (random keys) in itself
+  /// rather than in a global, which costs an initialization check on every access.
+  func keyHash(_ key: Key) -> Int
 }
 
 /// What one execution of a transaction produced.
@@ -78,5 +80,5 @@ extension WriteOp: Equatable where VM.Delta: Equatable {}
 
 extension BlockSTMVM {
   @inlinable public func writeHints(_ txn: TxnIndex) -> [Key] { [] }
-  @inlinable public static func keyHash(_ key: Key) -> Int { key.hashValue }
+  @inlinable public func keyHash(_ key: Key) -> Int { key.hashValue }
 }

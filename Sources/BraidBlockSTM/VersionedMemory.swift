@@ -77,7 +77,7 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   }
 
   @inlinable
-  static func hashed(_ key: VM.Key) -> Key { HashedKey(key, hash: VM.keyHash(key)) }
+  func hashed(_ key: VM.Key) -> Key { HashedKey(key, hash: vm.keyHash(key)) }
 
   @inlinable
   func shardIndex(_ key: Key) -> Int {
@@ -123,13 +123,13 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
     hints: [VM.Key] = []
   ) -> Bool {
     for (key, op) in writes {
-      write(Self.hashed(key), Entry(txn: version.txn, incarnation: version.incarnation, cell: .write(op)))
+      write(hashed(key), Entry(txn: version.txn, incarnation: version.incarnation, cell: .write(op)))
     }
     // The first incarnation replaces its seeded ESTIMATEs; those it did not write go.
-    for key in hints where !writes.contains(where: { $0.0 == key }) { remove(Self.hashed(key), txn: version.txn) }
+    for key in hints where !writes.contains(where: { $0.0 == key }) { remove(hashed(key), txn: version.txn) }
     if previous.isEmpty { return !writes.isEmpty }
     let diff = KeyDifference(new: writes, old: previous)
-    for key in diff.dropped { remove(Self.hashed(key), txn: version.txn) }
+    for key in diff.dropped { remove(hashed(key), txn: version.txn) }
     return diff.hasNewKey
   }
 
@@ -138,9 +138,9 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   @inlinable
   func seedEstimates(txn: TxnIndex, keys: [VM.Key], shardsOf worker: Int, of workers: Int) {
     for key in keys {
-      let hashed = Self.hashed(key)
-      if shardIndex(hashed) % workers != worker { continue }
-      write(hashed, Entry(txn: txn, incarnation: 0, cell: .estimate))
+      let hashedKey = hashed(key)
+      if shardIndex(hashedKey) % workers != worker { continue }
+      write(hashedKey, Entry(txn: txn, incarnation: 0, cell: .estimate))
     }
   }
 
@@ -162,7 +162,7 @@ final class VersionedMemory<VM: BlockSTMVM>: Sendable {
   @inlinable
   func markEstimates(txn: TxnIndex, writes: [(VM.Key, WriteOp<VM>)]) {
     for (plainKey, _) in writes {
-      let key = Self.hashed(plainKey)
+      let key = hashed(plainKey)
       shards.withLock(shardIndex(key)) { shard in
         guard let i = shard.find(key) else { KeyVersions<VM>.missing(txn, "aborting") }
         shard.entries[i].versions.markEstimate(txn: txn)

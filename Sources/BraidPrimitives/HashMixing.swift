@@ -15,8 +15,16 @@ public enum HashMixing {
 
   @inlinable @inline(__always)
   public static func fold(_ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64) -> UInt64 {
-    let k = keys
-    return (a &* k.0) ^ (b &* k.1).rotateLeft(17) ^ (c &* k.2).rotateLeft(31) ^ (d &* k.3).rotateLeft(47)
+    fold(a, b, c, d, keys: keys)
+  }
+
+  /// `fold` with the keys passed in: a caller that hashes often keeps a copy of `keys`,
+  /// since each read of the global checks that it is initialized.
+  @inlinable @inline(__always)
+  public static func fold(
+    _ a: UInt64, _ b: UInt64, _ c: UInt64, _ d: UInt64, keys k: (UInt64, UInt64, UInt64, UInt64)
+  ) -> UInt64 {
+    (a &* k.0) ^ (b &* k.1).rotateLeft(17) ^ (c &* k.2).rotateLeft(31) ^ (d &* k.3).rotateLeft(47)
   }
 
   /// A folded word and a table's seed, mixed into a bucket hash: MurmurHash3's 64-bit

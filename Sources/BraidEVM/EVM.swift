@@ -62,6 +62,9 @@ public enum EVM {
       diff: fieldWrites ? StateDiff() : host.buildDiff(), writes: fieldWrites ? host.buildWrites() : [])
   }
 
+  /// Whether `address` is a precompiled contract under Cancun (0x01-0x0a).
+  public static func isPrecompile(_ address: Address) -> Bool { Precompiles.id(address) != nil }
+
   /// The address a create transaction from `sender` with nonce `nonce` deploys to.
   public static func createAddress(sender: Address, nonce: UInt64) -> Address {
     Host<InMemoryState>.createAddress(sender, nonce: nonce)

@@ -54,7 +54,7 @@ extension CallExecution {
     var accounts: Set<Address> = []
     var slots: [Address: Set<UInt256>] = [:]
     for entry in request.accessList ?? [] {
-      if !excluded.contains(entry.address) && !Self.isPrecompile(entry.address) {
+      if !excluded.contains(entry.address) && !EVM.isPrecompile(entry.address) {
         accounts.insert(entry.address)
       }
       if !entry.storageKeys.isEmpty { slots[entry.address, default: []].formUnion(entry.storageKeys) }
@@ -70,7 +70,7 @@ extension CallExecution {
       case .failure(let e):
         return .failure(e)
       case .success(let result):
-        for a in log.accounts where !excluded.contains(a) && !Self.isPrecompile(a) { accounts.insert(a) }
+        for a in log.accounts where !excluded.contains(a) && !EVM.isPrecompile(a) { accounts.insert(a) }
         for (a, keys) in log.slots { slots[a, default: []].formUnion(keys) }
         let next = Self.accessList(accounts, slots)
         if next == list { return .success((list, result)) }
@@ -87,8 +87,6 @@ extension CallExecution {
     }
   }
 
-  /// 0x01-0x0a under Cancun.
-  static func isPrecompile(_ a: Address) -> Bool { (a.hi | a.mid) == 0 && a.lo >= 1 && a.lo <= 10 }
 }
 
 extension EthAPI {

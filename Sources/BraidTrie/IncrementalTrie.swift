@@ -108,13 +108,13 @@ public struct IncrementalTrie: Sendable {
   }
 
   /// The leaf that holds `key`, or -1; `visit` sees every node of the path down, the leaf
-  /// included.
+  /// included, with the nibble its path starts at.
   @inline(__always)
-  private func leaf(for key: Hash32, visit: (Int32) -> Void = { _ in }) -> Int32 {
+  func leaf(for key: Hash32, visit: (_ node: Int32, _ depth: Int) -> Void = { _, _ in }) -> Int32 {
     var n = root
     var depth = 0
     while n >= 0 {
-      visit(n)
+      visit(n, depth)
       let node = nodes[Int(n)]
       switch node.kind {
       case .leaf:
@@ -142,7 +142,7 @@ public struct IncrementalTrie: Sendable {
     // branch per nibble plus the extensions between them: 129 nodes, in practice under 12.
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: 130) { path in
       var length = 0
-      let n = leaf(for: key) { node in
+      let n = leaf(for: key) { node, _ in
         path[length] = node
         length += 1
       }

@@ -69,27 +69,7 @@ extension IncrementalTrie {
     guard root >= 0 else { return [] }
     guard !nodes[Int(root)].dirty else { return nil }
     var path: [(node: Int32, depth: Int)] = []
-    var n = root
-    var depth = 0
-    while n >= 0 {
-      path.append((n, depth))
-      let node = nodes[Int(n)]
-      switch node.kind {
-      case .leaf:
-        n = -1
-      case .extension:
-        let end = depth + Int(node.pathLength)
-        if commonPrefix(node.key, key) < end {
-          n = -1
-        } else {
-          depth = end
-          n = node.link
-        }
-      case .branch:
-        n = slots[Int(node.link) * 16 + nibble(key, depth)]
-        depth += 1
-      }
-    }
+    _ = leaf(for: key) { path.append(($0, $1)) }
     // The encoder only reads the arrays here; it takes mutable pointers because hashing
     // writes references back.
     return nodes.withUnsafeBufferPointer { nodes in
